@@ -1,0 +1,34 @@
+import { Column, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * The columns every session row has, as Django's `AbstractBaseSession`.
+ * Extend it to add columns of your own (a `user_id`, say) and pass your
+ * class as the `entity` option:
+ *
+ * ```ts
+ * @Entity('session')
+ * export class AppSession extends AbstractSessionEntity {
+ *   @Column({ name: 'user_id', type: 'integer', nullable: true })
+ *   userId!: number | null;
+ * }
+ * ```
+ */
+export abstract class AbstractSessionEntity {
+  /** 32 characters from `[a-z0-9]`, from a CSPRNG. */
+  @PrimaryColumn({
+    name: 'session_key',
+    type: 'varchar',
+    length: 40,
+    primaryKeyConstraintName: 'session_pkey',
+  })
+  sessionKey!: string;
+
+  /** The session's data: a JSON object. */
+  @Column({ name: 'session_data', type: 'jsonb' })
+  sessionData!: Record<string, unknown>;
+
+  /** When the session expires, by the database's clock. */
+  @Index('session_expire_date_idx')
+  @Column({ name: 'expire_date', type: 'timestamptz' })
+  expireDate!: Date;
+}

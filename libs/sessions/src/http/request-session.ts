@@ -1,0 +1,71 @@
+import type { IncomingMessage } from 'node:http';
+import type { SessionService } from '../session/session.service.js';
+import type { Session } from '../session/session.js';
+import { readCookie } from './cookie-header.util.js';
+
+const REQUEST_SESSION = Symbol('nest-sessions:request-session');
+
+/** A request as Express (`IncomingMessage`) or Fastify (`.raw`) hands it over. */
+type HttpRequest = IncomingMessage | { raw: IncomingMessage };
+
+/**
+ * The session side of one request: the cookie the client sent, and the
+ * session, loaded only when something asks for it, once.
+ */
+export class RequestSession {
+  private loading: Promise<Session> | undefined;
+  private cookie: string | undefined | null = null;
+
+  constructor(
+    private readonly request: IncomingMessage,
+    private readonly sessions: SessionService,
+    private readonly cookieName: string,
+  ) {}
+
+  /** The session cookie's value as the client sent it, if it sent one. */
+  get cookieValue(): string | undefined {
+    if (this.cookie === null) {
+      this.cookie = readCookie(this.request.headers.cookie, this.cookieName);
+    }
+    return this.cookie;
+  }
+
+  /**
+   * The request's session: the stored one the cookie names, or a new empty
+   * one when the cookie is missing, malformed, unknown or expired.
+   */
+  session(): Promise<Session> {
+    this.loading ??= this.open();
+    return this.loading;
+  }
+
+  /** The session, if the request asked for it; `undefined` otherwise. */
+  get requested(): Promise<Session> | undefined {
+    return this.loading;
+  }
+
+  private async open(): Promise<Session> {
+    const key = this.cookieValue;
+    const stored = key === undefined ? null : await this.sessions.load(key);
+    return stored ?? this.sessions.create();
+  }
+}
+
+/** Keeps the request's `RequestSession` on the underlying Node request. */
+export function attachRequestSession(
+  request: IncomingMessage,
+  requestSession: RequestSession,
+): void {
+  (request as unknown as Record<symbol, RequestSession>)[REQUEST_SESSION] =
+    requestSession;
+}
+
+/** The `RequestSession` of an Express or Fastify request, if the middleware ran. */
+export function requestSessionOf(
+  request: HttpRequest,
+): RequestSession | undefined {
+  const node = 'raw' in request ? request.raw : request;
+  return (node as unknown as Record<symbol, RequestSession | undefined>)[
+    REQUEST_SESSION
+  ];
+}

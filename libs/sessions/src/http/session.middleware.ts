@@ -1,0 +1,34 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
+import { SessionService } from '../session/session.service.js';
+import { SESSIONS_OPTIONS } from '../sessions.constants.js';
+import { attachRequestSession, RequestSession } from './request-session.js';
+import { SessionContext } from './session-context.js';
+
+/**
+ * Gives every request its `RequestSession` (nothing is loaded yet) and runs
+ * the rest of the request in its context, for `SessionService.current()`.
+ */
+@Injectable()
+export class SessionMiddleware implements NestMiddleware {
+  private readonly cookieName: string;
+
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly context: SessionContext,
+    @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
+  ) {
+    this.cookieName = options.cookie.name;
+  }
+
+  use(request: IncomingMessage, _response: unknown, next: () => void): void {
+    const requestSession = new RequestSession(
+      request,
+      this.sessions,
+      this.cookieName,
+    );
+    attachRequestSession(request, requestSession);
+    this.context.run(requestSession, next);
+  }
+}

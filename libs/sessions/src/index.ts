@@ -1,0 +1,50 @@
+export { SessionsModule } from './sessions.module.js';
+export {
+  SESSIONS_MODULE_OPTIONS,
+  SESSIONS_OPTIONS,
+} from './sessions.constants.js';
+export type {
+  SessionCookieOptions,
+  SessionCookieSameSite,
+  SessionsBehaviourOptions,
+  SessionsModuleAsyncOptions,
+  SessionsModuleOptions,
+  SessionsOptionsFactory,
+  SessionsStaticOptions,
+  SessionStoreOption,
+} from './options/sessions-module-options.interface.js';
+export type {
+  ResolvedSessionCookie,
+  ResolvedSessionsOptions,
+  ResolvedStaticOptions,
+} from './options/resolve-options.js';
+export { Session } from './session/session.js';
+export type {
+  SessionExpiryOptions,
+  SessionExpiryValue,
+  SessionSettings,
+} from './session/session.js';
+export { SessionService } from './session/session.service.js';
+export {
+  generateSessionKey,
+  isValidSessionKey,
+} from './session/session-key.util.js';
+export { SessionStore } from './stores/session.store.js';
+export type {
+  SessionChanges,
+  SessionData,
+  SessionExpiry,
+  SessionWrite,
+} from './stores/session.store.js';
+export { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
+export { AbstractSessionEntity } from './entities/abstract-session.entity.js';
+export { SessionEntity } from './entities/session.entity.js';
+export { CreateSessionTable1795305600000 } from './migrations/create-session-table.migration.js';
+export { sessionMigrations } from './migrations/session-migrations.js';
+export { CurrentSession } from './http/current-session.decorator.js';
+export { SessionsError } from './errors/sessions.error.js';
+export { SessionsConfigurationError } from './errors/sessions-configuration.error.js';
+export { SessionInterruptedError } from './errors/session-interrupted.error.js';
+export { SessionStoreError } from './errors/session-store.error.js';
+export { SessionDataError } from './errors/session-data.error.js';
+export { SessionContextError } from './errors/session-context.error.js';

@@ -1,0 +1,200 @@
+import { Column, Entity } from 'typeorm';
+import { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
+import { SessionEntity } from '../entities/session.entity.js';
+import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
+import { SessionStore } from '../stores/session.store.js';
+import {
+  resolveSessionsOptions,
+  resolveStaticOptions,
+} from './resolve-options.js';
+
+@Entity('custom_session')
+class CustomSession extends AbstractSessionEntity {
+  @Column({ nullable: true, type: 'integer' })
+  userId!: number | null;
+}
+
+class SomeStore extends SessionStore {
+  load = () => Promise.resolve(null);
+  exists = () => Promise.resolve(false);
+  create = () => Promise.resolve('x'.repeat(32));
+  save = () => Promise.resolve(null);
+  delete = () => Promise.resolve();
+}
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionsConfigurationError);
+    return (error as SessionsConfigurationError).problems;
+  }
+  throw new Error('expected a SessionsConfigurationError');
+}
+
+describe('resolveSessionsOptions', () => {
+  it('fills in Django’s defaults', () => {
+    expect(resolveSessionsOptions({}, {})).toEqual({
+      store: 'db',
+      entity: SessionEntity,
+      dataSource: 'default',
+      cookie: {
+        name: 'sessionid',
+        maxAge: 1209600,
+        domain: undefined,
+        path: '/',
+        secure: false,
+        httpOnly: true,
+        sameSite: 'lax',
+      },
+      saveEveryRequest: false,
+      expireAtBrowserClose: false,
+    });
+  });
+
+  it('keeps what is given', () => {
+    const resolved = resolveSessionsOptions(
+      { store: SomeStore, entity: CustomSession, dataSource: 'sessions' },
+      {
+        cookie: {
+          name: '__Host-sid',
+          maxAge: 60,
+          path: '/',
+          secure: true,
+          httpOnly: false,
+          sameSite: 'Strict' as 'strict',
+        },
+        saveEveryRequest: true,
+        expireAtBrowserClose: true,
+      },
+    );
+    expect(resolved).toEqual({
+      store: SomeStore,
+      entity: CustomSession,
+      dataSource: 'sessions',
+      cookie: {
+        name: '__Host-sid',
+        maxAge: 60,
+        domain: undefined,
+        path: '/',
+        secure: true,
+        httpOnly: false,
+        sameSite: 'strict',
+      },
+      saveEveryRequest: true,
+      expireAtBrowserClose: true,
+    });
+  });
+
+  it('turns sameSite: false into no attribute', () => {
+    expect(
+      resolveSessionsOptions({}, { cookie: { sameSite: false } }).cookie
+        .sameSite,
+    ).toBeUndefined();
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf(() =>
+      resolveSessionsOptions(
+        { store: 'redis' as never, entity: Date as never, dataSource: '' },
+        {
+          cookie: {
+            name: 'two words',
+            maxAge: 1.5,
+            domain: 'bad domain;',
+            path: 'no-slash',
+            secure: 'yes' as never,
+            sameSite: 'sometimes' as never,
+            expires: 3 as never,
+          } as never,
+          saveEveryRequest: 1 as never,
+          cookies: {} as never,
+        } as never,
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose\)/,
+      ),
+      expect.stringMatching(
+        /^'store' must be 'db', a class that extends SessionStore or an instance of one, got 'redis'/,
+      ),
+      expect.stringMatching(
+        /^'entity' must be SessionEntity or a class that extends AbstractSessionEntity, got class Date/,
+      ),
+      expect.stringMatching(
+        /^'dataSource' must be the name of a TypeORM data source, got ''/,
+      ),
+      expect.stringMatching(/^unknown option 'cookie.expires'/),
+      expect.stringMatching(/^'cookie.name' must be a cookie name/),
+      expect.stringMatching(
+        /^'cookie.maxAge' must be a whole number of seconds above 0, got 1.5/,
+      ),
+      expect.stringMatching(/^'cookie.domain' must be a host name/),
+      expect.stringMatching(/^'cookie.path' must start with '\/'/),
+      expect.stringMatching(
+        /^'cookie.secure' must be true or false, got 'yes'/,
+      ),
+      expect.stringMatching(
+        /^'cookie.sameSite' must be 'lax', 'strict', 'none' or false, got 'sometimes'/,
+      ),
+      expect.stringMatching(/^'saveEveryRequest' must be true or false, got 1/),
+    ]);
+  });
+
+  it('says so in one message', () => {
+    expect(() => resolveSessionsOptions({}, { cookie: { maxAge: 0 } })).toThrow(
+      "SessionsModule is misconfigured: 'cookie.maxAge' must be a whole number of seconds above 0, got 0.",
+    );
+  });
+
+  it.each([
+    [
+      { sameSite: 'none' as const },
+      /'cookie.sameSite' 'none' needs 'cookie.secure': true/,
+    ],
+    [
+      { name: '__Secure-sid' },
+      /cookie named '__Secure-sid' needs 'cookie.secure': true/,
+    ],
+    [
+      { name: '__Host-sid', secure: true, path: '/app' },
+      /cookie named '__Host-sid' needs 'cookie.path' '\/' and no 'cookie.domain'/,
+    ],
+    [{ path: '/a;b' }, /'cookie.path' must start with '\/' and hold no ';'/],
+    [{ path: '/a\nSet-Cookie: x' }, /'cookie.path'/],
+  ])(
+    'rejects cookies browsers would drop or that would break the header: %p',
+    (cookie, message) => {
+      expect(problemsOf(() => resolveSessionsOptions({}, { cookie }))).toEqual([
+        expect.stringMatching(message),
+      ]);
+    },
+  );
+
+  it('rejects options that are not an object', () => {
+    expect(problemsOf(() => resolveSessionsOptions({}, null as never))).toEqual(
+      ['SessionsModule.forRoot() must give an options object, got null.'],
+    );
+    expect(
+      problemsOf(() => resolveSessionsOptions({}, { cookie: 'sid' as never })),
+    ).toEqual([`'cookie' must be an object, got 'sid'.`]);
+  });
+
+  it('tells a factory that static options go beside it', () => {
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions({}, { entity: CustomSession } as never, true),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^'entity' decides which providers exist, so it cannot come from the options factory: give it to SessionsModule.forRootAsync\(\) beside useFactory/,
+      ),
+    ]);
+  });
+
+  it('accepts a store instance', () => {
+    const store = new SomeStore();
+    expect(resolveStaticOptions({ store }).store).toBe(store);
+  });
+});

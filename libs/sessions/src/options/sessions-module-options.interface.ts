@@ -1,0 +1,126 @@
+import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
+import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
+import type { SessionStore } from '../stores/session.store.js';
+
+/** The value of the cookie's `SameSite` attribute; `false` leaves it out. */
+export type SessionCookieSameSite = 'lax' | 'strict' | 'none' | false;
+
+/** How the session cookie is written (Django's `SESSION_COOKIE_*` settings). */
+export interface SessionCookieOptions {
+  /**
+   * Name of the cookie that carries the session key.
+   * @default 'sessionid'
+   */
+  name?: string;
+  /**
+   * Lifetime of a session, in seconds, unless the session sets its own with
+   * `setExpiry()`. Also the cookie's `Max-Age`.
+   * @default 1209600 (two weeks)
+   */
+  maxAge?: number;
+  /**
+   * The cookie's `Domain` attribute, e.g. `'.example.com'` to share the
+   * session across subdomains.
+   * @default undefined (the host that set it)
+   */
+  domain?: string;
+  /**
+   * The cookie's `Path` attribute.
+   * @default '/'
+   */
+  path?: string;
+  /**
+   * Sends the cookie over HTTPS only. Turn it on in production.
+   * @default false
+   */
+  secure?: boolean;
+  /**
+   * Hides the cookie from client-side scripts.
+   * @default true
+   */
+  httpOnly?: boolean;
+  /**
+   * The cookie's `SameSite` attribute; `'none'` requires `secure: true`.
+   * @default 'lax'
+   */
+  sameSite?: SessionCookieSameSite;
+}
+
+/**
+ * Where sessions are kept. `'db'` keeps them in PostgreSQL through the app's
+ * TypeORM `DataSource`; a `SessionStore` subclass (which gets dependency
+ * injection) or instance plugs in any other storage.
+ */
+export type SessionStoreOption = 'db' | Type<SessionStore> | SessionStore;
+
+/**
+ * Options that decide which providers exist, so they are given statically,
+ * beside `useFactory` in `forRootAsync`.
+ */
+export interface SessionsStaticOptions {
+  /**
+   * Where sessions are kept (Django's `SESSION_ENGINE`).
+   * @default 'db'
+   */
+  store?: SessionStoreOption;
+  /**
+   * The entity the `'db'` store reads and writes: `SessionEntity`, or the
+   * app's own subclass of `AbstractSessionEntity` with extra columns.
+   * @default SessionEntity
+   */
+  entity?: Type<AbstractSessionEntity>;
+  /**
+   * Name of the TypeORM data source the `'db'` store uses, as given to
+   * `TypeOrmModule.forRoot({ name })`.
+   * @default 'default'
+   */
+  dataSource?: string;
+}
+
+/**
+ * Options that shape behaviour; in `forRootAsync` they may come from
+ * `ConfigService`.
+ */
+export interface SessionsBehaviourOptions {
+  /** How the session cookie is written. */
+  cookie?: SessionCookieOptions;
+  /**
+   * Saves the session, and refreshes its cookie and expiry, on every request
+   * that loaded it, not only when it changed (Django's
+   * `SESSION_SAVE_EVERY_REQUEST`).
+   * @default false
+   */
+  saveEveryRequest?: boolean;
+  /**
+   * Sessions last until the browser is closed: the cookie gets no
+   * `Max-Age`/`Expires` (Django's `SESSION_EXPIRE_AT_BROWSER_CLOSE`).
+   * A session can override it with `setExpiry()`.
+   * @default false
+   */
+  expireAtBrowserClose?: boolean;
+}
+
+/** Options of `SessionsModule.forRoot()`. */
+export interface SessionsModuleOptions
+  extends SessionsStaticOptions, SessionsBehaviourOptions {}
+
+/** A class that makes the behaviour options, for `forRootAsync({ useClass })`. */
+export interface SessionsOptionsFactory {
+  createSessionsOptions():
+    SessionsBehaviourOptions | Promise<SessionsBehaviourOptions>;
+}
+
+/** Options of `SessionsModule.forRootAsync()`. */
+export interface SessionsModuleAsyncOptions
+  extends SessionsStaticOptions, Pick<ModuleMetadata, 'imports'> {
+  /** Builds the behaviour options, with the providers in `inject`. */
+  useFactory?: FactoryProvider<
+    SessionsBehaviourOptions | Promise<SessionsBehaviourOptions>
+  >['useFactory'];
+  /** Providers passed to `useFactory`. */
+  inject?: FactoryProvider['inject'];
+  /** A class implementing `SessionsOptionsFactory`, instantiated by the module. */
+  useClass?: Type<SessionsOptionsFactory>;
+  /** An existing provider implementing `SessionsOptionsFactory`. */
+  useExisting?: Type<SessionsOptionsFactory>;
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SessionContextError } from '../errors/session-context.error.js';
+import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
+import { SESSIONS_OPTIONS } from '../sessions.constants.js';
+import { GuardedSessionStore } from '../stores/guarded-session.store.js';
+import { SessionStore } from '../stores/session.store.js';
+import { SessionContext } from '../http/session-context.js';
+import { isValidSessionKey } from './session-key.util.js';
+import { Session, type SessionSettings } from './session.js';
+
+/**
+ * Sessions for any provider: the current request's session, and any stored
+ * session by key. A singleton: the current request is found through
+ * `AsyncLocalStorage`, not through request scope.
+ */
+@Injectable()
+export class SessionService {
+  private readonly store: SessionStore;
+  private readonly settings: SessionSettings;
+
+  constructor(
+    store: SessionStore,
+    @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
+    private readonly context: SessionContext,
+  ) {
+    this.store = new GuardedSessionStore(store);
+    this.settings = {
+      maxAge: options.cookie.maxAge,
+      expireAtBrowserClose: options.expireAtBrowserClose,
+    };
+  }
+
+  /**
+   * The session of the request being handled, loaded from the store on the
+   * first call of the request (later calls share it). Changes are saved when
+   * the response is sent. Throws `SessionContextError` outside of a request.
+   */
+  current(): Promise<Session> {
+    const requestSession = this.context.current();
+    if (requestSession === undefined) {
+      return Promise.reject(new SessionContextError());
+    }
+    return requestSession.session();
+  }
+
+  /**
+   * The stored session under `key`, or `null` when the key is malformed,
+   * unknown or expired. Save it with `session.save()`.
+   */
+  async load(key: string): Promise<Session | null> {
+    if (!isValidSessionKey(key)) {
+      return null;
+    }
+    const data = await this.store.load(key);
+    return data === null
+      ? null
+      : new Session(this.store, this.settings, key, data);
+  }
+
+  /** A new, empty session; it gets its key when first saved. */
+  create(): Session {
+    return new Session(this.store, this.settings, null, {});
+  }
+
+  /** Whether a live session is stored under `key`. */
+  async exists(key: string): Promise<boolean> {
+    return isValidSessionKey(key) && (await this.store.exists(key));
+  }
+
+  /** Deletes the session stored under `key`, if any. */
+  async delete(key: string): Promise<void> {
+    if (isValidSessionKey(key)) {
+      await this.store.delete(key);
+    }
+  }
+}

@@ -1,0 +1,407 @@
+import { inspect } from 'node:util';
+import { SessionDataError } from '../errors/session-data.error.js';
+import { SessionInterruptedError } from '../errors/session-interrupted.error.js';
+import type {
+  SessionData,
+  SessionExpiry,
+  SessionStore,
+  SessionWrite,
+} from '../stores/session.store.js';
+import { whyNotJson } from './json-value.util.js';
+
+/** The defaults a session falls back on when it has no expiry of its own. */
+export interface SessionSettings {
+  /** Lifetime in seconds (`cookie.maxAge`). */
+  readonly maxAge: number;
+  /** Whether sessions end with the browser (`expireAtBrowserClose`). */
+  readonly expireAtBrowserClose: boolean;
+}
+
+/** An expiry as `setExpiry()` takes it, or as it is kept in the data. */
+export type SessionExpiryValue = number | Date | string | null | undefined;
+
+/** Options of `getExpiryAge()` and `getExpiryDate()`, as Django's kwargs. */
+export interface SessionExpiryOptions {
+  /** The moment to count from. @default new Date() */
+  modification?: Date;
+  /** The expiry to use instead of the session's own. */
+  expiry?: SessionExpiryValue;
+}
+
+/** The data key that holds a session's own expiry, as in Django. */
+const EXPIRY_KEY = '_session_expiry';
+
+let readData: (session: Session) => ReadonlyMap<string, unknown>;
+
+/**
+ * One visitor's session: a dictionary of JSON values with Django's
+ * `SessionBase` API, plus its lifecycle (`save`, `flush`, `cycleKey`) and
+ * expiry.
+ *
+ * `accessed` turns true on any read or write of the data; `modified` on any
+ * change. Values are JSON: what `get()` returns is the stored value itself, so
+ * after changing an object or array in place, `set()` it again (or set
+ * `modified = true`, which writes every key).
+ *
+ * Get one with `@CurrentSession()` or `SessionService.current()`.
+ */
+export class Session {
+  /** Whether the data was read or written since the session was loaded. */
+  accessed = false;
+
+  readonly #store: SessionStore;
+  readonly #settings: SessionSettings;
+  #key: string | null;
+  readonly #data: Map<string, unknown>;
+  #modified = false;
+  /** Keys set and removed since the last write: what a save sends. */
+  readonly #setKeys = new Set<string>();
+  readonly #removedKeys = new Set<string>();
+  /** The data was cleared: the next save replaces the stored object. */
+  #replaced = false;
+  /** `modified` was set by hand: values may have changed in place. */
+  #writeAll = false;
+  /** The store holds exactly this session (written in this request, nothing changed since). */
+  #inStore = false;
+
+  static {
+    readData = (session) => session.#data;
+  }
+
+  /** @internal Sessions are made by `SessionService`. */
+  constructor(
+    store: SessionStore,
+    settings: SessionSettings,
+    key: string | null,
+    data: SessionData,
+  ) {
+    this.#store = store;
+    this.#settings = settings;
+    this.#key = key;
+    this.#data = new Map(Object.entries(data));
+  }
+
+  /** The key of the stored session; `null` until it is first saved. */
+  get sessionKey(): string | null {
+    return this.#key;
+  }
+
+  /** Whether the data changed, so the session will be saved. */
+  get modified(): boolean {
+    return this.#modified;
+  }
+
+  /**
+   * Set to `true` after changing a stored object or array in place: the
+   * next save writes every key, not only the ones set through this API.
+   */
+  set modified(value: boolean) {
+    this.#modified = value;
+    this.#writeAll ||= value;
+  }
+
+  /** The value under `key`, or `defaultValue` (else `undefined`) if none. */
+  get<T = unknown>(key: string): T | undefined;
+  get<T>(key: string, defaultValue: T): T;
+  get(key: string, defaultValue?: unknown): unknown {
+    this.accessed = true;
+    return this.#data.has(key) ? this.#data.get(key) : defaultValue;
+  }
+
+  /**
+   * Stores `value` under `key`. Throws `SessionDataError` if the value is
+   * not JSON (a `Date`, a `Map`, `undefined`, a function, a cycle...).
+   */
+  set(key: string, value: unknown): void {
+    assertJson(key, value);
+    this.#put(key, value);
+  }
+
+  /** Whether `key` is in the session. */
+  has(key: string): boolean {
+    this.accessed = true;
+    return this.#data.has(key);
+  }
+
+  /** Removes `key`; returns whether it was there. */
+  delete(key: string): boolean {
+    this.accessed = true;
+    if (!this.#data.delete(key)) {
+      return false;
+    }
+    this.#setKeys.delete(key);
+    this.#removedKeys.add(key);
+    this.#changed();
+    return true;
+  }
+
+  /** Removes `key` and returns its value, or `defaultValue` if it was not there. */
+  pop<T = unknown>(key: string): T | undefined;
+  pop<T>(key: string, defaultValue: T): T;
+  pop(key: string, defaultValue?: unknown): unknown {
+    const value = this.get(key, defaultValue);
+    this.delete(key);
+    return value;
+  }
+
+  /** The value under `key`; if there is none, stores `value` and returns it. */
+  setDefault<T>(key: string, value: T): T {
+    if (this.has(key)) {
+      return this.#data.get(key) as T;
+    }
+    this.set(key, value);
+    return value;
+  }
+
+  /** Stores every entry of `values`; none if any value is not JSON. */
+  update(values: SessionData): void {
+    const entries = Object.entries(values);
+    for (const [key, value] of entries) {
+      assertJson(key, value);
+    }
+    this.accessed = true;
+    this.#modified = true;
+    for (const [key, value] of entries) {
+      this.#put(key, value);
+    }
+  }
+
+  /** The keys, in insertion order. */
+  keys(): string[] {
+    this.accessed = true;
+    return [...this.#data.keys()];
+  }
+
+  /** The values, in insertion order. */
+  values(): unknown[] {
+    this.accessed = true;
+    return [...this.#data.values()];
+  }
+
+  /** The `[key, value]` pairs, in insertion order. */
+  entries(): [string, unknown][] {
+    this.accessed = true;
+    return [...this.#data.entries()];
+  }
+
+  /** Removes every key; the session keeps its key. */
+  clear(): void {
+    this.accessed = true;
+    this.#data.clear();
+    this.#setKeys.clear();
+    this.#removedKeys.clear();
+    this.#replaced = true;
+    this.#changed();
+  }
+
+  /** True when the session has neither a key nor data (Django's `is_empty()`). */
+  isEmpty(): boolean {
+    return this.#key === null && this.#data.size === 0;
+  }
+
+  /**
+   * Sets when the session expires:
+   * - seconds: after that many seconds of inactivity;
+   * - a `Date`: at that moment;
+   * - `0`: when the browser closes (the cookie gets no expiry);
+   * - `null`: back to the module's default.
+   */
+  setExpiry(value: number | Date | null): void {
+    if (value === null) {
+      this.delete(EXPIRY_KEY);
+      return;
+    }
+    if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) {
+        throw new SessionDataError(
+          EXPIRY_KEY,
+          'setExpiry() got an invalid Date',
+        );
+      }
+      this.#put(EXPIRY_KEY, value.toISOString());
+      return;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new SessionDataError(
+        EXPIRY_KEY,
+        'setExpiry() takes a number of seconds, a Date, 0 or null',
+      );
+    }
+    this.#put(EXPIRY_KEY, value);
+  }
+
+  /**
+   * Seconds until the session expires, counted from `modification`
+   * (whole seconds, rounded down). The module's `maxAge` when the session has
+   * no expiry of its own or expires at browser close.
+   */
+  getExpiryAge(options: SessionExpiryOptions = {}): number {
+    const expiry = this.#expiryFrom(options);
+    if (expiry instanceof Date) {
+      const modification = options.modification ?? new Date();
+      return Math.floor((expiry.getTime() - modification.getTime()) / 1000);
+    }
+    return expiry || this.#settings.maxAge;
+  }
+
+  /** When the session expires, counted from `modification`. */
+  getExpiryDate(options: SessionExpiryOptions = {}): Date {
+    const expiry = this.#expiryFrom(options);
+    if (expiry instanceof Date) {
+      return expiry;
+    }
+    const modification = options.modification ?? new Date();
+    const seconds = expiry || this.#settings.maxAge;
+    return new Date(modification.getTime() + seconds * 1000);
+  }
+
+  /**
+   * Whether the session ends when the browser closes: its own `setExpiry(0)`,
+   * or the module's `expireAtBrowserClose` when it has no expiry of its own.
+   */
+  getExpireAtBrowserClose(): boolean {
+    const expiry: unknown = this.get(EXPIRY_KEY);
+    if (expiry === undefined || expiry === null) {
+      return this.#settings.expireAtBrowserClose;
+    }
+    return expiry === 0;
+  }
+
+  /**
+   * Saves the session: creates it under a new key the first time, then
+   * writes only what changed. Throws `SessionInterruptedError` if the session
+   * was deleted meanwhile (a save never brings a deleted session back).
+   */
+  async save(): Promise<void> {
+    if (this.#key === null) {
+      this.#key = await this.#store.create(this.#write());
+      this.#written();
+      this.#modified = true;
+      return;
+    }
+    if (this.#inStore) {
+      return;
+    }
+    const key = await this.#store.save(this.#key, this.#write());
+    if (key === null) {
+      throw new SessionInterruptedError();
+    }
+    this.#key = key;
+    this.#written();
+  }
+
+  /**
+   * Deletes the session from the store and empties it; the next save starts
+   * a new session under a new key. Call it on logout.
+   */
+  async flush(): Promise<void> {
+    this.clear();
+    const key = this.#key;
+    this.#key = null;
+    if (key !== null) {
+      await this.#store.delete(key);
+    }
+  }
+
+  /**
+   * Moves the data to a new key and deletes the old one. Call it on login,
+   * so a key planted before login is worthless after it.
+   */
+  async cycleKey(): Promise<void> {
+    this.accessed = true;
+    const previousKey = this.#key;
+    this.#key = await this.#store.create(this.#write());
+    this.#written();
+    this.#modified = true;
+    if (previousKey !== null) {
+      await this.#store.delete(previousKey);
+    }
+  }
+
+  /** The data as a plain object, so a session can be returned as JSON. */
+  toJSON(): SessionData {
+    return Object.fromEntries(this.entries());
+  }
+
+  /** Keeps session data and the full key out of logs. */
+  [inspect.custom](): string {
+    const key = this.#key === null ? 'none' : `${this.#key.slice(0, 4)}…`;
+    return `Session { key: ${key}, keys: ${this.#data.size}, modified: ${this.#modified} }`;
+  }
+
+  #put(key: string, value: unknown): void {
+    this.accessed = true;
+    this.#data.set(key, value);
+    this.#setKeys.add(key);
+    this.#removedKeys.delete(key);
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#modified = true;
+    this.#inStore = false;
+  }
+
+  #write(): SessionWrite {
+    const data = Object.fromEntries(this.#data);
+    const set =
+      this.#replaced || this.#writeAll
+        ? data
+        : Object.fromEntries(
+            [...this.#setKeys].map((key) => [key, this.#data.get(key)]),
+          );
+    return {
+      data,
+      changes: {
+        set,
+        removed: [...this.#removedKeys],
+        replaced: this.#replaced,
+      },
+      expiry: this.#storeExpiry(),
+    };
+  }
+
+  #written(): void {
+    this.#setKeys.clear();
+    this.#removedKeys.clear();
+    this.#replaced = false;
+    this.#writeAll = false;
+    this.#inStore = true;
+  }
+
+  #expiryFrom(options: SessionExpiryOptions): number | Date | null {
+    const raw = 'expiry' in options ? options.expiry : this.get(EXPIRY_KEY);
+    return parseExpiry(raw);
+  }
+
+  #storeExpiry(): SessionExpiry {
+    const expiry = parseExpiry(this.#data.get(EXPIRY_KEY));
+    return expiry instanceof Date ? expiry : expiry || this.#settings.maxAge;
+  }
+}
+
+/** Whether the session holds any data, without marking it accessed. */
+export function sessionHasData(session: Session): boolean {
+  return readData(session).size > 0;
+}
+
+function assertJson(key: string, value: unknown): void {
+  const reason = whyNotJson(value);
+  if (reason !== null) {
+    throw new SessionDataError(key, reason);
+  }
+}
+
+/** A stored or given expiry as seconds or a date; `null` for none or unreadable. */
+function parseExpiry(value: unknown): number | Date | null {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return value;
+  }
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === 'string'
+        ? new Date(value)
+        : null;
+  return date !== null && !Number.isNaN(date.getTime()) ? date : null;
+}

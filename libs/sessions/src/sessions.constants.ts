@@ -1,0 +1,8 @@
+/** The behaviour options as the app gave them (`forRoot` or the factory). */
+export const SESSIONS_MODULE_OPTIONS = 'SESSIONS:MODULE_OPTIONS';
+
+/** The options with defaults filled in and checked (`ResolvedSessionsOptions`). */
+export const SESSIONS_OPTIONS = 'SESSIONS:OPTIONS';
+
+/** The one logger context of the library. */
+export const SESSIONS_LOGGER_CONTEXT = 'Sessions';

@@ -1,0 +1,99 @@
+import type { Provider } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SessionsConfigurationError } from './errors/sessions-configuration.error.js';
+import {
+  type ResolvedSessionsOptions,
+  type ResolvedStaticOptions,
+  resolveSessionsOptions,
+} from './options/resolve-options.js';
+import type {
+  SessionsBehaviourOptions,
+  SessionsModuleAsyncOptions,
+  SessionsOptionsFactory,
+  SessionsStaticOptions,
+} from './options/sessions-module-options.interface.js';
+import {
+  SESSIONS_MODULE_OPTIONS,
+  SESSIONS_OPTIONS,
+} from './sessions.constants.js';
+import { SessionStore } from './stores/session.store.js';
+import { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
+
+/** The resolved options, from the behaviour options and the static ones. */
+export function createOptionsProvider(
+  statics: SessionsStaticOptions,
+  fromFactory: boolean,
+): Provider {
+  return {
+    provide: SESSIONS_OPTIONS,
+    useFactory: (behaviour: SessionsBehaviourOptions) =>
+      resolveSessionsOptions(statics, behaviour, fromFactory),
+    inject: [SESSIONS_MODULE_OPTIONS],
+  };
+}
+
+/** The behaviour options of `forRootAsync`: from a factory, a class or an existing provider. */
+export function createAsyncOptionsProviders(
+  options: SessionsModuleAsyncOptions,
+): Provider[] {
+  if (options.useFactory) {
+    return [
+      {
+        provide: SESSIONS_MODULE_OPTIONS,
+        useFactory: options.useFactory,
+        inject: options.inject ?? [],
+      },
+    ];
+  }
+  const factoryClass = options.useClass ?? options.useExisting;
+  if (!factoryClass) {
+    throw new SessionsConfigurationError([
+      'SessionsModule.forRootAsync() needs useFactory, useClass or useExisting.',
+    ]);
+  }
+  const fromFactory: Provider = {
+    provide: SESSIONS_MODULE_OPTIONS,
+    useFactory: (factory: SessionsOptionsFactory) =>
+      factory.createSessionsOptions(),
+    inject: [factoryClass],
+  };
+  return options.useClass
+    ? [fromFactory, { provide: options.useClass, useClass: options.useClass }]
+    : [fromFactory];
+}
+
+/**
+ * The `SessionStore` the options name. The `'db'` store takes the app's
+ * TypeORM `DataSource`, optionally, so that a missing one is reported in
+ * words instead of as an unresolved dependency.
+ */
+export function createStoreProvider(statics: ResolvedStaticOptions): Provider {
+  const { store, entity, dataSource } = statics;
+  if (store instanceof SessionStore) {
+    return { provide: SessionStore, useValue: store };
+  }
+  if (store !== 'db') {
+    return { provide: SessionStore, useClass: store };
+  }
+  return {
+    provide: SessionStore,
+    useFactory: (
+      options: ResolvedSessionsOptions,
+      source: DataSource | undefined,
+    ) => {
+      if (source === undefined) {
+        throw new SessionsConfigurationError([
+          `the 'db' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
+            `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
+            `with ${options.entity.name} in its entities, or choose another store.`,
+        ]);
+      }
+      return new TypeOrmSessionStore(source, entity);
+    },
+    inject: [
+      SESSIONS_OPTIONS,
+      { token: getDataSourceToken(dataSource), optional: true },
+    ],
+  };
+}

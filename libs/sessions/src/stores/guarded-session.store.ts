@@ -1,0 +1,50 @@
+import { SessionsError } from '../errors/sessions.error.js';
+import { SessionStoreError } from '../errors/session-store.error.js';
+import {
+  type SessionData,
+  SessionStore,
+  type SessionWrite,
+} from './session.store.js';
+
+/**
+ * Wraps the configured store so that whatever it throws reaches the app as a
+ * `SessionStoreError` (with the original as `cause`, minus the statement
+ * parameters drivers attach), the same for every store.
+ */
+export class GuardedSessionStore extends SessionStore {
+  constructor(private readonly inner: SessionStore) {
+    super();
+  }
+
+  load(key: string): Promise<SessionData | null> {
+    return guard('load the session', () => this.inner.load(key));
+  }
+
+  exists(key: string): Promise<boolean> {
+    return guard('check whether the session exists', () =>
+      this.inner.exists(key),
+    );
+  }
+
+  create(write: SessionWrite): Promise<string> {
+    return guard('create the session', () => this.inner.create(write));
+  }
+
+  save(key: string, write: SessionWrite): Promise<string | null> {
+    return guard('save the session', () => this.inner.save(key, write));
+  }
+
+  delete(key: string): Promise<void> {
+    return guard('delete the session', () => this.inner.delete(key));
+  }
+}
+
+async function guard<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof SessionsError
+      ? error
+      : new SessionStoreError(operation, error);
+  }
+}

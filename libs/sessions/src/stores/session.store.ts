@@ -1,0 +1,67 @@
+/** What a session holds: a JSON object. */
+export type SessionData = Record<string, unknown>;
+
+/**
+ * When a session expires: a number of seconds from now, counted by the
+ * store's clock (the database's `now()`), or a fixed date.
+ */
+export type SessionExpiry = number | Date;
+
+/** What a request changed in a session, so a store can write only that. */
+export interface SessionChanges {
+  /** The keys set, with their new values. */
+  readonly set: SessionData;
+  /** The keys removed. */
+  readonly removed: readonly string[];
+  /**
+   * The whole data was replaced (`clear()`): stored keys that are not in
+   * `data` must go too.
+   */
+  readonly replaced: boolean;
+}
+
+/** One write of a session to its store. */
+export interface SessionWrite {
+  /** The whole data after the change. */
+  readonly data: SessionData;
+  /** What changed since the session was loaded or last written. */
+  readonly changes: SessionChanges;
+  /** When the session expires. */
+  readonly expiry: SessionExpiry;
+}
+
+/**
+ * Where sessions are kept: the contract every store fulfils, as Django's
+ * `SessionBase` backend methods. The abstract class is also the injection
+ * token, so any provider can take `constructor(private store: SessionStore)`.
+ *
+ * Stores never see malformed keys: keys are checked before they get here.
+ */
+export abstract class SessionStore {
+  /**
+   * The data of a live session, or `null` when there is none under this key
+   * or it has expired. Data that cannot be decoded loads as `{}`, with a
+   * warning in the log.
+   */
+  abstract load(key: string): Promise<SessionData | null>;
+
+  /** Whether a live session exists under this key. */
+  abstract exists(key: string): Promise<boolean>;
+
+  /**
+   * Stores a new session under a fresh key and returns the key. Never
+   * overwrites another session: on a key collision it picks another key.
+   */
+  abstract create(write: SessionWrite): Promise<string>;
+
+  /**
+   * Writes the changes to an existing, live session, and returns the key to
+   * send to the client (the same key, for stores that keep data
+   * server-side). Returns `null`, writing nothing, when the session no longer
+   * exists: a deleted session is never re-created by a save.
+   */
+  abstract save(key: string, write: SessionWrite): Promise<string | null>;
+
+  /** Deletes the session; nothing happens if there is none. */
+  abstract delete(key: string): Promise<void>;
+}

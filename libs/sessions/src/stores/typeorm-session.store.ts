@@ -1,0 +1,182 @@
+import type { Type } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { DataSource, EntityMetadata } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
+import { SessionEntity } from '../entities/session.entity.js';
+import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
+import { SessionsError } from '../errors/sessions.error.js';
+import { generateSessionKey } from '../session/session-key.util.js';
+import { decodeSessionData } from './session-data.util.js';
+import {
+  type SessionData,
+  type SessionExpiry,
+  SessionStore,
+  type SessionWrite,
+} from './session.store.js';
+
+/** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
+const MAX_CREATE_ATTEMPTS = 10;
+
+interface SessionStatements {
+  load: string;
+  exists: string;
+  create: string;
+  saveChanges: string;
+  replace: string;
+  delete: string;
+}
+
+/**
+ * The `'db'` store: sessions in PostgreSQL, in the table of `SessionEntity`
+ * (or the app's subclass of `AbstractSessionEntity`), through the app's
+ * TypeORM `DataSource`.
+ *
+ * Every operation is one statement on the primary key. A save is an UPDATE
+ * of the keys that changed (`(data - removed) || set`), applied atomically by
+ * PostgreSQL, so concurrent requests that change different keys all keep
+ * their change, and a session deleted meanwhile is not re-created. Expiry is
+ * counted by the database's clock.
+ *
+ * Statements go to the `DataSource`'s pool directly, so TypeORM's query
+ * logging never prints session keys or data.
+ */
+export class TypeOrmSessionStore extends SessionStore {
+  private readonly sql: SessionStatements;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    entity: Type<AbstractSessionEntity> = SessionEntity,
+  ) {
+    super();
+    this.sql = buildStatements(dataSource, metadataOf(dataSource, entity));
+  }
+
+  async load(key: string): Promise<SessionData | null> {
+    const { rows } = await this.query<{ data: unknown }>(this.sql.load, [key]);
+    return rows.length === 0 ? null : decodeSessionData(rows[0].data);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const { rowCount } = await this.query(this.sql.exists, [key]);
+    return rowCount === 1;
+  }
+
+  async create(write: SessionWrite): Promise<string> {
+    const data = JSON.stringify(write.data);
+    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+      const key = this.newSessionKey();
+      const { rowCount } = await this.query(this.sql.create, [
+        key,
+        data,
+        ...expiryParameters(write.expiry),
+      ]);
+      if (rowCount === 1) {
+        return key;
+      }
+    }
+    throw new SessionsError(
+      `Could not find a free session key in ${MAX_CREATE_ATTEMPTS} attempts: is the random number source broken?`,
+    );
+  }
+
+  async save(key: string, write: SessionWrite): Promise<string | null> {
+    const { changes } = write;
+    const { rowCount } = changes.replaced
+      ? await this.query(this.sql.replace, [
+          key,
+          JSON.stringify(write.data),
+          ...expiryParameters(write.expiry),
+        ])
+      : await this.query(this.sql.saveChanges, [
+          key,
+          changes.removed,
+          JSON.stringify(changes.set),
+          ...expiryParameters(write.expiry),
+        ]);
+    return rowCount === 1 ? key : null;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.query(this.sql.delete, [key]);
+  }
+
+  /** A candidate key for a new session; override to make keys another way. */
+  protected newSessionKey(): string {
+    return generateSessionKey();
+  }
+
+  private query<Row extends object = object>(
+    text: string,
+    values: unknown[],
+  ): Promise<{ rows: Row[]; rowCount: number | null }> {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    return pool.query<Row>(text, values);
+  }
+}
+
+/** `[date, seconds]`: one of the two is null, the SQL takes the other. */
+function expiryParameters(expiry: SessionExpiry): [Date | null, number | null] {
+  return expiry instanceof Date ? [expiry, null] : [null, expiry];
+}
+
+function metadataOf(
+  dataSource: DataSource,
+  entity: Type<AbstractSessionEntity>,
+): EntityMetadata {
+  const problems: string[] = [];
+  if (dataSource.options.type !== 'postgres') {
+    problems.push(
+      `the 'db' store needs PostgreSQL, but the TypeORM data source is of type '${dataSource.options.type}'.`,
+    );
+  }
+  if (!dataSource.isInitialized) {
+    problems.push(
+      `the TypeORM data source is not initialized: call dataSource.initialize() first (TypeOrmModule does it for you).`,
+    );
+  }
+  if (!dataSource.hasMetadata(entity)) {
+    problems.push(
+      `the entity ${entity.name} is not registered with the TypeORM data source: ` +
+        `add it to the 'entities' of TypeOrmModule.forRoot() (or of your DataSource).`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new SessionsConfigurationError(problems);
+  }
+  return dataSource.getMetadata(entity);
+}
+
+function buildStatements(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+): SessionStatements {
+  const escape = (name: string): string => dataSource.driver.escape(name);
+  const column = (property: keyof AbstractSessionEntity): string =>
+    escape(metadata.findColumnWithPropertyName(property)!.databaseName);
+  const table = metadata.schema
+    ? `${escape(metadata.schema)}.${escape(metadata.tableName)}`
+    : escape(metadata.tableName);
+  const key = column('sessionKey');
+  const data = column('sessionData');
+  const expire = column('expireDate');
+  const live = `${key} = $1 AND ${expire} > now()`;
+  const expiry = (date: number, seconds: number): string =>
+    `COALESCE($${date}::timestamptz, now() + make_interval(secs => $${seconds}))`;
+
+  return {
+    load: `SELECT ${data} AS data FROM ${table} WHERE ${live}`,
+    exists: `SELECT 1 FROM ${table} WHERE ${live}`,
+    create:
+      `INSERT INTO ${table} (${key}, ${data}, ${expire}) VALUES ($1, $2::jsonb, ${expiry(3, 4)}) ` +
+      `ON CONFLICT (${key}) DO NOTHING`,
+    // Stored data that is not an object (corrupt, loaded as {}) is replaced
+    // by the keys set: they are all the session has.
+    saveChanges:
+      `UPDATE ${table} SET ${data} = CASE WHEN jsonb_typeof(${data}) = 'object' ` +
+      `THEN (${data} - $2::text[]) || $3::jsonb ELSE $3::jsonb END, ` +
+      `${expire} = ${expiry(4, 5)} WHERE ${live}`,
+    replace: `UPDATE ${table} SET ${data} = $2::jsonb, ${expire} = ${expiry(3, 4)} WHERE ${live}`,
+    delete: `DELETE FROM ${table} WHERE ${key} = $1`,
+  };
+}
