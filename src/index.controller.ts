@@ -1,0 +1,21 @@
+import { Controller, Get } from '@nestjs/common';
+
+/** What the demo offers; it never touches the session, so it costs no query. */
+@Controller()
+export class IndexController {
+  @Get()
+  index() {
+    return {
+      app: 'nest-sessions demo',
+      routes: {
+        'GET /set/?name=…': 'stores a name in your session (default: manish)',
+        'GET /get/': 'shows the stored name',
+        'GET /del/': 'removes the stored name',
+        'GET /counter/': 'counts your visits',
+        'POST /login {"userId": "…"}':
+          'logs in: new session key, user id stored',
+        'POST /logout': 'logs out: the session is deleted',
+      },
+    };
+  }
+}
