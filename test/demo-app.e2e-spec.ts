@@ -1,0 +1,104 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AppModule } from '../src/app.module.js';
+import { silentLogger } from './support/sessions-testing-module.js';
+import { sessionKeyFrom } from './support/test-app.js';
+import { TestDatabase } from './support/test-database.js';
+
+/** The demo app's routes, as a visitor with a cookie jar uses them. */
+describe('The demo app', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  const previousUrl = process.env.DATABASE_URL;
+
+  beforeAll(async () => {
+    database = await TestDatabase.create({ migrate: false });
+    process.env.DATABASE_URL = database.url;
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .setLogger(silentLogger)
+      .compile();
+    app = await moduleRef
+      .createNestApplication({ logger: silentLogger })
+      .init();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    process.env.DATABASE_URL = previousUrl;
+    await database.drop();
+  });
+
+  it('lists its routes at / without touching the session', async () => {
+    const response = await request(app.getHttpServer()).get('/').expect(200);
+    expect(Object.keys(response.body.routes)).toHaveLength(6);
+    expect(response.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('stores, shows and removes a name (/set/, /get/, /del/)', async () => {
+    const visitor = request.agent(app.getHttpServer());
+    await visitor
+      .get('/get/')
+      .expect(200, { name: null, message: 'No name in your session.' });
+    await visitor.get('/set/').expect(200, {
+      name: 'manish',
+      message: 'Stored the name manish in your session.',
+    });
+    await visitor
+      .get('/get/')
+      .expect(200, { name: 'manish', message: 'Your name is manish.' });
+    await visitor.get('/set/?name=alice').expect(200);
+    await visitor
+      .get('/get/')
+      .expect(200, { name: 'alice', message: 'Your name is alice.' });
+    await visitor.get('/del/').expect(200, {
+      deleted: true,
+      message: 'Removed the name from your session.',
+    });
+    await visitor
+      .get('/get/')
+      .expect(200, { name: null, message: 'No name in your session.' });
+  });
+
+  it('counts visits per visitor (/counter/)', async () => {
+    const first = request.agent(app.getHttpServer());
+    const second = request.agent(app.getHttpServer());
+    await first.get('/counter/').expect(200, { visits: 1 });
+    await first.get('/counter/').expect(200, { visits: 2 });
+    await second.get('/counter/').expect(200, { visits: 1 });
+    await first.get('/counter/').expect(200, { visits: 3 });
+  });
+
+  it('cycles the key on login and deletes the session on logout', async () => {
+    const visitor = request.agent(app.getHttpServer());
+    const before = await visitor.get('/counter/').expect(200);
+    const anonymousKey = sessionKeyFrom(before.headers)!;
+
+    const login = await visitor
+      .post('/login')
+      .send({ userId: 'alice' })
+      .expect(200, {
+        userId: 'alice',
+      });
+    const userKey = sessionKeyFrom(login.headers)!;
+    expect(userKey).not.toBe(anonymousKey);
+    expect(await database.sessionData(anonymousKey)).toBeUndefined();
+    expect(await database.sessionData(userKey)).toEqual({
+      visits: 1,
+      userId: 'alice',
+    });
+    await visitor.get('/counter/').expect(200, { visits: 2 });
+
+    await visitor.post('/logout').expect(200, { loggedOut: true });
+    expect(await database.sessionData(userKey)).toBeUndefined();
+    await visitor.get('/counter/').expect(200, { visits: 1 });
+  });
+
+  it('refuses a login without a user id', async () => {
+    await request(app.getHttpServer()).post('/login').send({}).expect(400);
+    await request(app.getHttpServer())
+      .post('/login')
+      .send({ userId: '  ' })
+      .expect(400);
+  });
+});

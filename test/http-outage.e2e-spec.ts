@@ -1,0 +1,61 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { RecordingLogger } from './support/recording-logger.js';
+import {
+  RequestGate,
+  SessionProbeController,
+} from './support/session-probe.controller.js';
+import { createTestApp, sessionKeyFrom } from './support/test-app.js';
+import { TestDatabase } from './support/test-database.js';
+
+/** The database goes away under a running app, then comes back. */
+describe('A database outage', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  const logger = new RecordingLogger();
+
+  beforeAll(async () => {
+    database = await TestDatabase.create();
+    app = await createTestApp(database, {
+      controllers: [SessionProbeController],
+      providers: [RequestGate],
+      logger,
+    });
+  });
+
+  afterAll(async () => {
+    await database.setAvailable(true);
+    await app.close();
+    await database.drop();
+  });
+
+  it('fails the requests that need the session with a 500, logs no session data, and recovers', async () => {
+    const server = app.getHttpServer();
+    const created = await request(server)
+      .get('/set?secret=hunter2')
+      .expect(200);
+    const key = sessionKeyFrom(created.headers)!;
+
+    await database.setAvailable(false);
+    await request(server)
+      .get('/read')
+      .set('Cookie', `sessionid=${key}`)
+      .expect(500);
+    await request(server).get('/set?more=1').expect(500);
+    await request(server)
+      .get('/none')
+      .set('Cookie', `sessionid=${key}`)
+      .expect(200);
+
+    const logged = logger.text();
+    expect(logged).toMatch(/The session store could not load the session/);
+    expect(logged).not.toContain(key);
+    expect(logged).not.toContain('hunter2');
+
+    await database.setAvailable(true);
+    await request(server)
+      .get('/read')
+      .set('Cookie', `sessionid=${key}`)
+      .expect(200, { secret: 'hunter2' });
+  });
+});

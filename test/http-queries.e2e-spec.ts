@@ -1,0 +1,83 @@
+import { jest } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import pg from 'pg';
+import request from 'supertest';
+import {
+  RequestGate,
+  SessionProbeController,
+} from './support/session-probe.controller.js';
+import { createTestApp, sessionKeyFrom } from './support/test-app.js';
+import { TestDatabase } from './support/test-database.js';
+
+/**
+ * The hot path, counted in statements sent to PostgreSQL: none for a handler
+ * that never touches the session, one to read, one to write.
+ */
+describe('Statements per request', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let key: string;
+  const statements = jest.spyOn(pg.Client.prototype, 'query');
+
+  beforeAll(async () => {
+    database = await TestDatabase.create();
+    app = await createTestApp(database, {
+      controllers: [SessionProbeController],
+      providers: [RequestGate],
+    });
+    const created = await request(app.getHttpServer())
+      .get('/set?name=manish')
+      .expect(200);
+    key = sessionKeyFrom(created.headers)!;
+  });
+
+  afterAll(async () => {
+    statements.mockRestore();
+    await app.close();
+    await database.drop();
+  });
+
+  async function statementsFor(
+    path: string,
+    cookie?: string,
+  ): Promise<string[]> {
+    statements.mockClear();
+    const call = request(app.getHttpServer()).get(path);
+    await (cookie === undefined ? call : call.set('Cookie', cookie)).expect(
+      200,
+    );
+    return statements.mock.calls.map(([text]) =>
+      typeof text === 'string' ? text : (text as { text: string }).text,
+    );
+  }
+
+  it('sends none for a handler that never touches the session, cookie or not', async () => {
+    expect(await statementsFor('/none', `sessionid=${key}`)).toEqual([]);
+    expect(await statementsFor('/none')).toEqual([]);
+  });
+
+  it('sends none for a malformed cookie', async () => {
+    expect(await statementsFor('/read', "sessionid=x' OR '1'='1")).toEqual([]);
+  });
+
+  it('sends one indexed SELECT to read', async () => {
+    expect(await statementsFor('/read', `sessionid=${key}`)).toEqual([
+      expect.stringMatching(
+        /^SELECT "session_data" AS data FROM "session" WHERE "session_key" = \$1/,
+      ),
+    ]);
+  });
+
+  it('sends one INSERT to create a session', async () => {
+    expect(await statementsFor('/set?fresh=1')).toEqual([
+      expect.stringMatching(/^INSERT INTO "session"/),
+    ]);
+  });
+
+  it('sends the read and one UPDATE to change a session', async () => {
+    expect(await statementsFor('/set?color=blue', `sessionid=${key}`)).toEqual([
+      expect.stringMatching(/^SELECT /),
+      expect.stringMatching(/^UPDATE "session" SET/),
+    ]);
+  });
+});

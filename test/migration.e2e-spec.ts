@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { typeOrmOptions } from '../src/database/typeorm-options.js';
+import { TestDatabase } from './support/test-database.js';
+
+const run = promisify(execFile);
+
+/** The migration that creates the `session` table, as the TypeORM CLI runs it. */
+describe('The session table migration', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await TestDatabase.create({ migrate: false });
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('runs with `npm run migration:run` on the DATABASE_URL database', async () => {
+    const { stdout } = await run('npm', ['run', 'migration:run'], {
+      env: { ...process.env, DATABASE_URL: database.url },
+    });
+    expect(stdout).toMatch(
+      /Migration CreateSessionTable1795305600000 has been executed successfully/,
+    );
+  }, 60_000);
+
+  it('creates the columns, key and index of SPEC.md', async () => {
+    expect(
+      await database.query(
+        `SELECT column_name, data_type, character_maximum_length, is_nullable
+         FROM information_schema.columns WHERE table_name = 'session'
+         ORDER BY ordinal_position`,
+      ),
+    ).toEqual([
+      {
+        column_name: 'session_key',
+        data_type: 'character varying',
+        character_maximum_length: 40,
+        is_nullable: 'NO',
+      },
+      {
+        column_name: 'session_data',
+        data_type: 'jsonb',
+        character_maximum_length: null,
+        is_nullable: 'NO',
+      },
+      {
+        column_name: 'expire_date',
+        data_type: 'timestamp with time zone',
+        character_maximum_length: null,
+        is_nullable: 'NO',
+      },
+    ]);
+    expect(
+      await database.query(
+        `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'session' ORDER BY indexname`,
+      ),
+    ).toEqual([
+      {
+        indexname: 'session_expire_date_idx',
+        indexdef: expect.stringContaining('USING btree (expire_date)'),
+      },
+      {
+        indexname: 'session_pkey',
+        indexdef: expect.stringContaining('USING btree (session_key)'),
+      },
+    ]);
+  });
+
+  it('matches SessionEntity: TypeORM finds nothing to change', async () => {
+    const dataSource = await new DataSource(
+      typeOrmOptions(database.url),
+    ).initialize();
+    try {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('reverts', async () => {
+    const dataSource = await new DataSource(
+      typeOrmOptions(database.url),
+    ).initialize();
+    try {
+      await dataSource.undoLastMigration();
+      expect(
+        await database.query(
+          `SELECT 1 FROM information_schema.tables WHERE table_name = 'session'`,
+        ),
+      ).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});

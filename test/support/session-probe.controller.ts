@@ -1,0 +1,145 @@
+import { CurrentSession, Session, SessionService } from '@app/sessions';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Injectable,
+  Query,
+  Res,
+} from '@nestjs/common';
+
+/**
+ * Lets a test hold a request inside its handler: the handler calls `enter()`
+ * and waits; the test awaits `entered` and calls `release()`.
+ */
+@Injectable()
+export class RequestGate {
+  entered!: Promise<void>;
+  private arrive!: () => void;
+  private open!: () => void;
+  private opened!: Promise<void>;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.entered = new Promise((resolve) => (this.arrive = resolve));
+    this.opened = new Promise((resolve) => (this.open = resolve));
+  }
+
+  async enter(): Promise<void> {
+    this.arrive();
+    await this.opened;
+  }
+
+  release(): void {
+    this.open();
+  }
+}
+
+/** Routes that use the session in every way the HTTP tests need. */
+@Controller()
+export class SessionProbeController {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly gate: RequestGate,
+  ) {}
+
+  @Get('none')
+  none() {
+    return { ok: true };
+  }
+
+  @Get('read')
+  read(@CurrentSession() session: Session) {
+    return session.toJSON();
+  }
+
+  @Get('set')
+  set(
+    @CurrentSession() session: Session,
+    @Query() values: Record<string, string>,
+  ) {
+    session.update(values);
+    return session.toJSON();
+  }
+
+  @Get('remove')
+  remove(@CurrentSession() session: Session, @Query('key') key: string) {
+    return { removed: session.delete(key) };
+  }
+
+  @Get('clear')
+  clear(@CurrentSession() session: Session) {
+    session.clear();
+    return {};
+  }
+
+  @Get('flush')
+  async flush(@CurrentSession() session: Session) {
+    await session.flush();
+    return {};
+  }
+
+  @Get('expiry')
+  expiry(
+    @CurrentSession() session: Session,
+    @Query('seconds') seconds: string,
+  ) {
+    session.setExpiry(Number(seconds));
+    session.set('expiring', true);
+    return {};
+  }
+
+  @Get('service')
+  async service(@Query('key') key: string) {
+    const session = await this.sessions.current();
+    session.set(key, 'from the service');
+    return session.toJSON();
+  }
+
+  @Get('vary')
+  @Header('Vary', 'Accept-Encoding')
+  vary(@CurrentSession() session: Session) {
+    return { value: session.get('value') ?? null };
+  }
+
+  @Get('crash')
+  crash(@CurrentSession() session: Session) {
+    session.set('lost', true);
+    throw new Error('the handler failed');
+  }
+
+  @Get('reject')
+  reject(@CurrentSession() session: Session) {
+    session.set('kept', true);
+    throw new BadRequestException('rejected, but the session change stands');
+  }
+
+  @Get('declared-500')
+  @HttpCode(500)
+  declared500(@CurrentSession() session: Session) {
+    session.set('lost', true);
+    return {};
+  }
+
+  @Get('passthrough-503')
+  passthrough503(
+    @CurrentSession() session: Session,
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ) {
+    session.set('lost', true);
+    response.status(503);
+    return {};
+  }
+
+  @Get('slow')
+  async slow(@CurrentSession() session: Session) {
+    await this.gate.enter();
+    session.set('late', true);
+    return {};
+  }
+}
