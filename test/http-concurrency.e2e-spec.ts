@@ -1,9 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import {
-  RequestGate,
-  SessionProbeController,
-} from './support/session-probe.controller.js';
+import { RequestGate } from './support/session-probe.controller.js';
 import {
   createTestApp,
   sessionKeyFrom,
@@ -19,10 +16,7 @@ describe('Concurrent requests of one session', () => {
 
   beforeAll(async () => {
     database = await TestDatabase.create();
-    app = await createTestApp(database, {
-      controllers: [SessionProbeController],
-      providers: [RequestGate],
-    });
+    app = await createTestApp(database);
     gate = app.get(RequestGate);
   });
 

@@ -2,10 +2,6 @@ import type { SessionsModuleOptions } from '@app/sessions';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import {
-  RequestGate,
-  SessionProbeController,
-} from './support/session-probe.controller.js';
-import {
   createTestApp,
   sessionKeyFrom,
   setCookies,
@@ -24,11 +20,7 @@ describe('Session cookie', () => {
   async function app(
     sessions: SessionsModuleOptions = {},
   ): Promise<INestApplication> {
-    const created = await createTestApp(database, {
-      sessions,
-      controllers: [SessionProbeController],
-      providers: [RequestGate],
-    });
+    const created = await createTestApp(database, { sessions });
     apps.push(created);
     return created;
   }

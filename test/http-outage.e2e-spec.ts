@@ -1,10 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { RecordingLogger } from './support/recording-logger.js';
-import {
-  RequestGate,
-  SessionProbeController,
-} from './support/session-probe.controller.js';
 import { createTestApp, sessionKeyFrom } from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
@@ -17,8 +13,6 @@ describe('A database outage', () => {
   beforeAll(async () => {
     database = await TestDatabase.create();
     app = await createTestApp(database, {
-      controllers: [SessionProbeController],
-      providers: [RequestGate],
       logger,
     });
   });

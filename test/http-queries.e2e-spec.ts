@@ -2,10 +2,6 @@ import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import request from 'supertest';
-import {
-  RequestGate,
-  SessionProbeController,
-} from './support/session-probe.controller.js';
 import { createTestApp, sessionKeyFrom } from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
@@ -21,10 +17,7 @@ describe('Statements per request', () => {
 
   beforeAll(async () => {
     database = await TestDatabase.create();
-    app = await createTestApp(database, {
-      controllers: [SessionProbeController],
-      providers: [RequestGate],
-    });
+    app = await createTestApp(database);
     const created = await request(app.getHttpServer())
       .get('/set?name=manish')
       .expect(200);

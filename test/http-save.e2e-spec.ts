@@ -1,10 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import {
-  RequestGate,
-  SessionProbeController,
-} from './support/session-probe.controller.js';
-import {
   createTestApp,
   sessionKeyFrom,
   setCookies,
@@ -19,13 +15,8 @@ describe('Saving the session at the end of a request', () => {
 
   beforeAll(async () => {
     database = await TestDatabase.create();
-    const options = {
-      controllers: [SessionProbeController],
-      providers: [RequestGate],
-    };
-    app = await createTestApp(database, options);
+    app = await createTestApp(database);
     everyRequestApp = await createTestApp(database, {
-      ...options,
       sessions: { saveEveryRequest: true },
     });
   });

@@ -1,24 +1,24 @@
 import { SessionsModule, type SessionsModuleOptions } from '@app/sessions';
-import type {
-  INestApplication,
-  LoggerService,
-  Provider,
-  Type,
-} from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options.js';
+import {
+  RequestGate,
+  SessionProbeController,
+} from './session-probe.controller.js';
 import { silentLogger } from './sessions-testing-module.js';
 import type { TestDatabase } from './test-database.js';
 
 export interface TestAppOptions {
   sessions?: SessionsModuleOptions;
-  controllers?: Type[];
-  providers?: Provider[];
   logger?: LoggerService;
 }
 
-/** A small app on a test database: TypeORM, SessionsModule and the given controllers. */
+/**
+ * A small app on a test database: TypeORM, SessionsModule with `sessions`,
+ * and the routes of `SessionProbeController`.
+ */
 export async function createTestApp(
   database: TestDatabase,
   options: TestAppOptions = {},
@@ -29,8 +29,8 @@ export async function createTestApp(
       TypeOrmModule.forRoot(typeOrmOptions(database.url)),
       SessionsModule.forRoot(options.sessions),
     ],
-    controllers: options.controllers ?? [],
-    providers: options.providers ?? [],
+    controllers: [SessionProbeController],
+    providers: [RequestGate],
   })
     .setLogger(logger)
     .compile();
