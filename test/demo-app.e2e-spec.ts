@@ -60,6 +60,13 @@ describe('The demo app', () => {
       .expect(200, { name: null, message: 'No name in your session.' });
   });
 
+  it('refuses a name the session cannot store, with a 400', async () => {
+    const response = await request(app.getHttpServer())
+      .get('/set/?name=a%00b')
+      .expect(400);
+    expect(response.body.message).toMatch(/contains a NUL character/);
+  });
+
   it('counts visits per visitor (/counter/)', async () => {
     const first = request.agent(app.getHttpServer());
     const second = request.agent(app.getHttpServer());

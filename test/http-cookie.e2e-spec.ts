@@ -176,6 +176,18 @@ describe('Session cookie', () => {
       expect(response.headers['vary']).toBe('Accept-Encoding, Cookie');
     });
 
+    it('is added when a guard read the session and refused the request', async () => {
+      const server = (await app()).getHttpServer();
+      const refused = await request(server).get('/members').expect(403);
+      expect(refused.headers['vary']).toBe('Cookie');
+      const created = await request(server).get('/set?user=ada').expect(200);
+      const admitted = await request(server)
+        .get('/members')
+        .set('Cookie', `sessionid=${sessionKeyFrom(created.headers)}`)
+        .expect(200, { welcome: true });
+      expect(admitted.headers['vary']).toBe('Cookie');
+    });
+
     it('is not added when the handler never touched the session', async () => {
       const server = (await app()).getHttpServer();
       const created = await request(server).get('/set?name=manish').expect(200);

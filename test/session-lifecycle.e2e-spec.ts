@@ -108,13 +108,27 @@ describe('Session lifecycle on the db store', () => {
     });
   });
 
-  it('cycleKey() on a session never saved creates it', async () => {
+  it('cycleKey() on a session never saved leaves the key to its first save', async () => {
     const session = sessions.create();
     session.set('user', 7);
     await session.cycleKey();
+    expect(session.sessionKey).toBeNull();
+    expect(session.modified).toBe(true);
+    await session.save();
     expect(await database.sessionData(session.sessionKey!)).toEqual({
       user: 7,
     });
+  });
+
+  it('cycleKey() of a session deleted meanwhile does not bring it back', async () => {
+    const saved = await savedSession({ user: 1 });
+    const inUse = (await sessions.load(saved.sessionKey!))!;
+    expect(await sessions.delete(saved.sessionKey!)).toBe(true);
+    const before = await database.sessionCount();
+    await expect(inUse.cycleKey()).rejects.toBeInstanceOf(
+      SessionInterruptedError,
+    );
+    expect(await database.sessionCount()).toBe(before);
   });
 
   it.each([
@@ -125,7 +139,7 @@ describe('Session lifecycle on the db store', () => {
   ])('does not load a %s key', async (_label, key) => {
     expect(await sessions.load(key)).toBeNull();
     expect(await sessions.exists(key)).toBe(false);
-    await expect(sessions.delete(key)).resolves.toBeUndefined();
+    expect(await sessions.delete(key)).toBe(false);
   });
 
   it('loads an expired row as no session', async () => {
@@ -279,6 +293,16 @@ describe('Session lifecycle on the db store', () => {
       });
     });
 
+    it('writes values changed in place after an earlier save of the same request', async () => {
+      const session = await savedSession({ cart: ['apple'] });
+      session.get<string[]>('cart')!.push('pear');
+      session.modified = true;
+      await session.save();
+      expect(await database.sessionData(session.sessionKey!)).toEqual({
+        cart: ['apple', 'pear'],
+      });
+    });
+
     it('does not write again when nothing changed since the last save', async () => {
       const session = await savedSession({ a: 1 });
       await database.query(
@@ -289,6 +313,40 @@ describe('Session lifecycle on the db store', () => {
       expect(await database.sessionData(session.sessionKey!)).toEqual({
         changed: 'elsewhere',
       });
+    });
+  });
+
+  describe('a session left empty', () => {
+    it('is deleted by its save, and loses its key', async () => {
+      const saved = await savedSession({ only: 1 });
+      const loaded = (await sessions.load(saved.sessionKey!))!;
+      loaded.delete('only');
+      await loaded.save();
+      expect(loaded.sessionKey).toBeNull();
+      expect(await database.sessionData(saved.sessionKey!)).toBeUndefined();
+    });
+
+    it('is kept, with the data a concurrent request stored in it', async () => {
+      const saved = await savedSession({ only: 1 });
+      const emptying = (await sessions.load(saved.sessionKey!))!;
+      const adding = (await sessions.load(saved.sessionKey!))!;
+      emptying.delete('only');
+      adding.set('added', 2);
+      await adding.save();
+      await emptying.save();
+      expect(emptying.sessionKey).toBe(saved.sessionKey);
+      expect(await database.sessionData(saved.sessionKey!)).toEqual({
+        added: 2,
+      });
+    });
+
+    it('needs nothing more when it was deleted meanwhile', async () => {
+      const saved = await savedSession({ only: 1 });
+      const emptying = (await sessions.load(saved.sessionKey!))!;
+      await sessions.delete(saved.sessionKey!);
+      emptying.clear();
+      await expect(emptying.save()).resolves.toBeUndefined();
+      expect(emptying.sessionKey).toBeNull();
     });
   });
 

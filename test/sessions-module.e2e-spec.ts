@@ -162,7 +162,7 @@ describe('SessionsModule', () => {
           /'store' decides which providers exist.*beside useFactory/,
         ),
         expect.stringMatching(
-          /'cookie.maxAge' must be a whole number of seconds above 0, got -1/,
+          /'cookie.maxAge' must be a whole number of seconds from 1 to 3153600000 \(100 years\), got -1/,
         ),
         expect.stringMatching(
           /'cookie.sameSite' 'none' needs 'cookie.secure': true/,

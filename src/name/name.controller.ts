@@ -1,5 +1,5 @@
-import { CurrentSession, Session } from '@app/sessions';
-import { Controller, Get, Query } from '@nestjs/common';
+import { CurrentSession, Session, SessionDataError } from '@app/sessions';
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 
 /** The seed tutorial's routes: a name kept in the session. */
 @Controller()
@@ -7,7 +7,15 @@ export class NameController {
   @Get('set')
   set(@CurrentSession() session: Session, @Query('name') name?: string) {
     const stored = name?.trim() || 'manish';
-    session.set('name', stored);
+    try {
+      session.set('name', stored);
+    } catch (error) {
+      // Text PostgreSQL cannot store (a NUL character...) is the visitor's mistake.
+      if (error instanceof SessionDataError) {
+        throw new BadRequestException(error.message);
+      }
+      throw error;
+    }
     return {
       name: stored,
       message: `Stored the name ${stored} in your session.`,

@@ -1,6 +1,7 @@
 import { CurrentSession, Session, SessionService } from '@app/sessions';
 import {
   BadRequestException,
+  type CanActivate,
   Controller,
   Get,
   Header,
@@ -8,6 +9,7 @@ import {
   Injectable,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 
 /**
@@ -37,6 +39,17 @@ export class RequestGate {
 
   release(): void {
     this.open();
+  }
+}
+
+/** Lets in only sessions that hold a `user`: a guard that reads the session. */
+@Injectable()
+export class SignedInGuard implements CanActivate {
+  constructor(private readonly sessions: SessionService) {}
+
+  async canActivate(): Promise<boolean> {
+    const session = await this.sessions.current();
+    return session.has('user');
   }
 }
 
@@ -134,6 +147,12 @@ export class SessionProbeController {
     session.set('lost', true);
     response.status(503);
     return {};
+  }
+
+  @Get('members')
+  @UseGuards(SignedInGuard)
+  members() {
+    return { welcome: true };
   }
 
   @Get('slow')

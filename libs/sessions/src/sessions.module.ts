@@ -6,18 +6,18 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { SessionContext } from './http/session-context.js';
+import { SessionContext } from './session/session-context.js';
 import { SessionCommitService } from './http/session-commit.service.js';
 import { SessionInterceptor } from './http/session.interceptor.js';
 import { SessionMiddleware } from './http/session.middleware.js';
 import {
+  type ResolvedStaticOptions,
   resolveSessionsOptions,
   resolveStaticOptions,
 } from './options/resolve-options.js';
 import type {
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
-  SessionsStaticOptions,
 } from './options/sessions-module-options.interface.js';
 import { SessionService } from './session/session.service.js';
 import {
@@ -26,7 +26,7 @@ import {
 } from './sessions.constants.js';
 import {
   createAsyncOptionsProviders,
-  createOptionsProvider,
+  createFactoryOptionsProvider,
   createStoreProvider,
 } from './sessions.providers.js';
 import { SessionStore } from './stores/session.store.js';
@@ -52,14 +52,14 @@ export class SessionsModule implements NestModule {
   /** Sessions with options known up front. */
   static forRoot(options: SessionsModuleOptions = {}): DynamicModule {
     const { store, entity, dataSource, ...behaviour } = options;
-    const statics = { store, entity, dataSource };
-    resolveSessionsOptions(statics, behaviour);
-    return SessionsModule.build(
-      statics,
-      [{ provide: SESSIONS_MODULE_OPTIONS, useValue: behaviour }],
-      [],
-      false,
+    const resolved = resolveSessionsOptions(
+      { store, entity, dataSource },
+      behaviour,
     );
+    return SessionsModule.build(resolved, [
+      { provide: SESSIONS_MODULE_OPTIONS, useValue: behaviour },
+      { provide: SESSIONS_OPTIONS, useValue: resolved },
+    ]);
   }
 
   /**
@@ -68,19 +68,22 @@ export class SessionsModule implements NestModule {
    */
   static forRootAsync(options: SessionsModuleAsyncOptions): DynamicModule {
     const { store, entity, dataSource } = options;
+    const statics = resolveStaticOptions({ store, entity, dataSource });
     return SessionsModule.build(
-      { store, entity, dataSource },
-      createAsyncOptionsProviders(options),
-      options.imports ?? [],
-      true,
+      statics,
+      [
+        ...createAsyncOptionsProviders(options),
+        createFactoryOptionsProvider(statics),
+      ],
+      options.imports,
     );
   }
 
+  /** The module, from its static options and the providers of all its options. */
   private static build(
-    statics: SessionsStaticOptions,
+    statics: ResolvedStaticOptions,
     optionsProviders: Provider[],
-    imports: DynamicModule['imports'],
-    fromFactory: boolean,
+    imports: DynamicModule['imports'] = [],
   ): DynamicModule {
     return {
       module: SessionsModule,
@@ -88,8 +91,7 @@ export class SessionsModule implements NestModule {
       imports,
       providers: [
         ...optionsProviders,
-        createOptionsProvider(statics, fromFactory),
-        createStoreProvider(resolveStaticOptions(statics)),
+        createStoreProvider(statics),
         SessionContext,
         SessionService,
         SessionMiddleware,

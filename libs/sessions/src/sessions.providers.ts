@@ -3,7 +3,6 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SessionsConfigurationError } from './errors/sessions-configuration.error.js';
 import {
-  type ResolvedSessionsOptions,
   type ResolvedStaticOptions,
   resolveSessionsOptions,
 } from './options/resolve-options.js';
@@ -11,7 +10,6 @@ import type {
   SessionsBehaviourOptions,
   SessionsModuleAsyncOptions,
   SessionsOptionsFactory,
-  SessionsStaticOptions,
 } from './options/sessions-module-options.interface.js';
 import {
   SESSIONS_MODULE_OPTIONS,
@@ -20,15 +18,14 @@ import {
 import { SessionStore } from './stores/session.store.js';
 import { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
 
-/** The resolved options, from the behaviour options and the static ones. */
-export function createOptionsProvider(
-  statics: SessionsStaticOptions,
-  fromFactory: boolean,
+/** `forRootAsync`'s resolved options: the factory's, with the static ones. */
+export function createFactoryOptionsProvider(
+  statics: ResolvedStaticOptions,
 ): Provider {
   return {
     provide: SESSIONS_OPTIONS,
     useFactory: (behaviour: SessionsBehaviourOptions) =>
-      resolveSessionsOptions(statics, behaviour, fromFactory),
+      resolveSessionsOptions(statics, behaviour, true),
     inject: [SESSIONS_MODULE_OPTIONS],
   };
 }
@@ -78,22 +75,16 @@ export function createStoreProvider(statics: ResolvedStaticOptions): Provider {
   }
   return {
     provide: SessionStore,
-    useFactory: (
-      options: ResolvedSessionsOptions,
-      source: DataSource | undefined,
-    ) => {
+    useFactory: (source: DataSource | undefined) => {
       if (source === undefined) {
         throw new SessionsConfigurationError([
           `the 'db' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
             `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
-            `with ${options.entity.name} in its entities, or choose another store.`,
+            `with ${entity.name} in its entities, or choose another store.`,
         ]);
       }
       return new TypeOrmSessionStore(source, entity);
     },
-    inject: [
-      SESSIONS_OPTIONS,
-      { token: getDataSourceToken(dataSource), optional: true },
-    ],
+    inject: [{ token: getDataSourceToken(dataSource), optional: true }],
   };
 }

@@ -1,4 +1,4 @@
-import { readCookie, varyWithCookie } from './cookie-header.util.js';
+import { readCookie } from './cookie-header.util.js';
 
 describe('readCookie', () => {
   it.each([
@@ -27,22 +27,4 @@ describe('readCookie', () => {
   it('reads a header given as several lines', () => {
     expect(readCookie(['a=1', 'sessionid=abc'], 'sessionid')).toBe('abc');
   });
-});
-
-describe('varyWithCookie', () => {
-  it.each([
-    [undefined, 'Cookie'],
-    ['', 'Cookie'],
-    ['Accept-Encoding', 'Accept-Encoding, Cookie'],
-    [['Accept', 'Origin'], 'Accept, Origin, Cookie'],
-  ])('adds Cookie to %p', (current, expected) => {
-    expect(varyWithCookie(current)).toBe(expected);
-  });
-
-  it.each(['Cookie', 'accept, cookie', '*'])(
-    'leaves %p as it is',
-    (current) => {
-      expect(varyWithCookie(current)).toBeUndefined();
-    },
-  );
 });

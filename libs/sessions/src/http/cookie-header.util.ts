@@ -23,24 +23,3 @@ export function readCookie(
   }
   return undefined;
 }
-
-/**
- * A `Vary` header value that also names `Cookie`, as Django's
- * `patch_vary_headers`; `undefined` when it already does (or is `*`).
- */
-export function varyWithCookie(current: unknown): string | undefined {
-  const existing =
-    typeof current === 'string'
-      ? current
-      : Array.isArray(current)
-        ? current.join(', ')
-        : '';
-  const fields = existing
-    .split(',')
-    .map((field) => field.trim().toLowerCase())
-    .filter(Boolean);
-  if (fields.includes('cookie') || fields.includes('*')) {
-    return undefined;
-  }
-  return existing.trim() === '' ? 'Cookie' : `${existing}, Cookie`;
-}

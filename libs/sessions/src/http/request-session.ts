@@ -1,7 +1,9 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CurrentRequestSession } from '../session/session-context.js';
 import type { SessionService } from '../session/session.service.js';
 import type { Session } from '../session/session.js';
 import { readCookie } from './cookie-header.util.js';
+import { varyOnCookieWhenWritten } from './vary-cookie.util.js';
 
 const REQUEST_SESSION = Symbol('nest-sessions:request-session');
 
@@ -10,14 +12,19 @@ type HttpRequest = IncomingMessage | { raw: IncomingMessage };
 
 /**
  * The session side of one request: the cookie the client sent, and the
- * session, loaded only when something asks for it, once.
+ * session, loaded only when something asks for it, once. Once loaded, the
+ * response gets `Vary: Cookie` if the session was accessed.
  */
-export class RequestSession {
+export class RequestSession implements CurrentRequestSession {
+  /** Set by the first commit, so that a handler's stream commits once. */
+  committed = false;
   private loading: Promise<Session> | undefined;
+  private loaded: Session | undefined;
   private cookie: string | undefined | null = null;
 
   constructor(
     private readonly request: IncomingMessage,
+    private readonly response: ServerResponse,
     private readonly sessions: SessionService,
     private readonly cookieName: string,
   ) {}
@@ -35,7 +42,13 @@ export class RequestSession {
    * one when the cookie is missing, malformed, unknown or expired.
    */
   session(): Promise<Session> {
-    this.loading ??= this.open();
+    if (this.loading === undefined) {
+      this.loading = this.open();
+      varyOnCookieWhenWritten(
+        this.response,
+        () => this.loaded?.accessed === true,
+      );
+    }
     return this.loading;
   }
 
@@ -47,7 +60,8 @@ export class RequestSession {
   private async open(): Promise<Session> {
     const key = this.cookieValue;
     const stored = key === undefined ? null : await this.sessions.load(key);
-    return stored ?? this.sessions.create();
+    this.loaded = stored ?? this.sessions.create();
+    return this.loaded;
   }
 }
 

@@ -6,17 +6,15 @@ import {
   SESSIONS_LOGGER_CONTEXT,
   SESSIONS_OPTIONS,
 } from '../sessions.constants.js';
-import { varyWithCookie } from './cookie-header.util.js';
-import { type RequestSession } from './request-session.js';
+import type { RequestSession } from './request-session.js';
 
 /**
  * What Django's `SessionMiddleware.process_response` does, once the handler
- * is done and before the response goes out:
- * - `Vary: Cookie` when the session was accessed;
+ * is done and before the response goes out (`Vary: Cookie` is added when the
+ * headers are written, see `RequestSession`):
  * - a session that became empty is deleted and its cookie expired;
  * - a modified session (or any loaded one, with `saveEveryRequest`) is
  *   saved and its cookie refreshed, unless the response is a 5xx.
- * A request that never asked for its session costs nothing here.
  */
 @Injectable()
 export class SessionCommitService {
@@ -27,34 +25,39 @@ export class SessionCommitService {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
+  /**
+   * Commits the request's session, once; `status` is asked only when the
+   * request loaded its session.
+   */
   async commit(
     requestSession: RequestSession,
     response: object,
-    status: number,
+    status: () => number,
   ): Promise<void> {
     const requested = requestSession.requested;
-    if (requested === undefined) {
+    if (requested === undefined || requestSession.committed) {
       return;
     }
+    requestSession.committed = true;
     // A session that failed to load has already failed the request.
     const session = await requested.catch(() => undefined);
     if (session === undefined) {
       return;
     }
-    const serverError = status >= 500;
-    const hadCookie = requestSession.cookieValue !== undefined;
-    const headersSent = this.adapter.isHeadersSent(response) === true;
-    if (session.accessed && !headersSent) {
-      this.addVaryCookie(response);
-    }
+    const serverError = status() >= 500;
 
     if (!sessionHasData(session)) {
       if (session.sessionKey !== null && session.modified && !serverError) {
-        await session.flush();
+        await session.save(); // deletes the emptied row
       }
-      if (hadCookie && session.sessionKey === null && !headersSent) {
-        this.expireCookie(response);
-        this.addVaryCookie(response);
+      const cookieNamedNothing =
+        requestSession.cookieValue !== undefined && session.sessionKey === null;
+      if (cookieNamedNothing && session.accessed && this.canWrite(response)) {
+        this.adapter.clearCookie(
+          response,
+          this.options.cookie.name,
+          this.cookieAttributes(),
+        );
       }
       return;
     }
@@ -62,52 +65,44 @@ export class SessionCommitService {
       return;
     }
     await session.save();
-    if (headersSent) {
+    if (this.canWrite(response)) {
+      this.setCookie(response, session);
+    } else {
       this.logger.warn(
         'The session was saved, but its cookie could not be set: the response was already sent ' +
           '(a handler that uses @Res() should pass { passthrough: true }).',
       );
-      return;
     }
-    this.setCookie(response, session);
   }
 
   private get adapter() {
     return this.adapterHost.httpAdapter;
   }
 
-  private setCookie(response: object, session: Session): void {
-    const { cookie } = this.options;
-    const expiry = session.getExpireAtBrowserClose()
-      ? {}
-      : this.expiryAttributes(session.getExpiryAge());
-    this.adapter.setCookie(response, cookie.name, session.sessionKey!, {
-      ...this.cookieAttributes(),
-      ...expiry,
-    });
+  private canWrite(response: object): boolean {
+    return this.adapter.isHeadersSent(response) !== true;
   }
 
-  private expireCookie(response: object): void {
-    this.adapter.clearCookie(
+  private setCookie(response: object, session: Session): void {
+    const maxAge = session.getExpireAtBrowserClose()
+      ? undefined
+      : session.getExpiryAge();
+    this.adapter.setCookie(
       response,
       this.options.cookie.name,
-      this.cookieAttributes(),
+      session.sessionKey!,
+      {
+        ...this.cookieAttributes(),
+        ...(maxAge !== undefined && {
+          maxAge,
+          expires: new Date(Date.now() + maxAge * 1000),
+        }),
+      },
     );
-  }
-
-  private addVaryCookie(response: object): void {
-    const vary = varyWithCookie(this.adapter.getHeader(response, 'Vary'));
-    if (vary !== undefined) {
-      this.adapter.setHeader(response, 'Vary', vary);
-    }
   }
 
   private cookieAttributes() {
     const { path, domain, secure, httpOnly, sameSite } = this.options.cookie;
     return { path, domain, secure, httpOnly, sameSite };
-  }
-
-  private expiryAttributes(maxAge: number) {
-    return { maxAge, expires: new Date(Date.now() + maxAge * 1000) };
   }
 }

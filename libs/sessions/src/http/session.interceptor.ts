@@ -4,7 +4,14 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { catchError, concatMap, type Observable } from 'rxjs';
+import {
+  catchError,
+  concatMap,
+  from,
+  type Observable,
+  of,
+  throwError,
+} from 'rxjs';
 import { requestSessionOf } from './request-session.js';
 import { statusOfError, statusOfResult } from './response-status.util.js';
 import { SessionCommitService } from './session-commit.service.js';
@@ -12,7 +19,7 @@ import { SessionCommitService } from './session-commit.service.js';
 /**
  * Commits the request's session after the handler, before Nest writes the
  * response, on success and on errors alike (a 4xx still saves; a 5xx does
- * not).
+ * not). A request that never asked for its session passes straight through.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -28,26 +35,27 @@ export class SessionInterceptor implements NestInterceptor {
       return next.handle();
     }
     const response = http.getResponse<{ statusCode?: unknown }>();
-    const handler = context.getHandler();
     // catchError comes first so that it sees only the handler's errors, not
     // a failed commit of a successful response.
     return next.handle().pipe(
-      catchError(async (error: unknown) => {
-        await this.commits.commit(
-          requestSession,
-          response,
-          statusOfError(error),
-        );
-        throw error;
-      }),
-      concatMap(async (result: unknown) => {
-        await this.commits.commit(
-          requestSession,
-          response,
-          statusOfResult(handler, response),
-        );
-        return result;
-      }),
+      catchError((error: unknown) =>
+        from(
+          this.commits.commit(requestSession, response, () =>
+            statusOfError(error),
+          ),
+        ).pipe(concatMap(() => throwError(() => error))),
+      ),
+      concatMap((result: unknown) =>
+        requestSession.requested === undefined
+          ? of(result)
+          : from(
+              this.commits
+                .commit(requestSession, response, () =>
+                  statusOfResult(context.getHandler(), response),
+                )
+                .then(() => result),
+            ),
+      ),
     );
   }
 }

@@ -1,10 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { SessionService } from '../session/session.service.js';
 import { SESSIONS_OPTIONS } from '../sessions.constants.js';
 import { attachRequestSession, RequestSession } from './request-session.js';
-import { SessionContext } from './session-context.js';
+import { SessionContext } from '../session/session-context.js';
 
 /**
  * Gives every request its `RequestSession` (nothing is loaded yet) and runs
@@ -22,9 +22,14 @@ export class SessionMiddleware implements NestMiddleware {
     this.cookieName = options.cookie.name;
   }
 
-  use(request: IncomingMessage, _response: unknown, next: () => void): void {
+  use(
+    request: IncomingMessage,
+    response: ServerResponse,
+    next: () => void,
+  ): void {
     const requestSession = new RequestSession(
       request,
+      response,
       this.sessions,
       this.cookieName,
     );

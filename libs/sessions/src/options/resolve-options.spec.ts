@@ -19,7 +19,8 @@ class SomeStore extends SessionStore {
   exists = () => Promise.resolve(false);
   create = () => Promise.resolve('x'.repeat(32));
   save = () => Promise.resolve(null);
-  delete = () => Promise.resolve();
+  delete = () => Promise.resolve(false);
+  deleteIfEmpty = () => Promise.resolve(false);
 }
 
 function problemsOf(run: () => unknown): readonly string[] {
@@ -128,7 +129,7 @@ describe('resolveSessionsOptions', () => {
       expect.stringMatching(/^unknown option 'cookie.expires'/),
       expect.stringMatching(/^'cookie.name' must be a cookie name/),
       expect.stringMatching(
-        /^'cookie.maxAge' must be a whole number of seconds above 0, got 1.5/,
+        /^'cookie.maxAge' must be a whole number of seconds from 1 to 3153600000 \(100 years\), got 1.5/,
       ),
       expect.stringMatching(/^'cookie.domain' must be a host name/),
       expect.stringMatching(/^'cookie.path' must start with '\/'/),
@@ -144,7 +145,7 @@ describe('resolveSessionsOptions', () => {
 
   it('says so in one message', () => {
     expect(() => resolveSessionsOptions({}, { cookie: { maxAge: 0 } })).toThrow(
-      "SessionsModule is misconfigured: 'cookie.maxAge' must be a whole number of seconds above 0, got 0.",
+      "SessionsModule is misconfigured: 'cookie.maxAge' must be a whole number of seconds from 1 to 3153600000 (100 years), got 0.",
     );
   });
 

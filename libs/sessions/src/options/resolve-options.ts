@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import { SessionEntity } from '../entities/session.entity.js';
 import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
+import { MAX_EXPIRY_SECONDS } from '../session/session.js';
 import { SessionStore } from '../stores/session.store.js';
 import type {
   SessionsBehaviourOptions,
@@ -191,9 +192,13 @@ function resolveCookie(
     );
   }
   const maxAge = options.maxAge ?? defaults.maxAge;
-  if (!Number.isSafeInteger(maxAge) || (maxAge as number) <= 0) {
+  if (
+    !Number.isSafeInteger(maxAge) ||
+    (maxAge as number) <= 0 ||
+    (maxAge as number) > MAX_EXPIRY_SECONDS
+  ) {
     problems.push(
-      `'cookie.maxAge' must be a whole number of seconds above 0, got ${describe(maxAge)}.`,
+      `'cookie.maxAge' must be a whole number of seconds from 1 to ${MAX_EXPIRY_SECONDS} (100 years), got ${describe(maxAge)}.`,
     );
   }
   const domain = options.domain;

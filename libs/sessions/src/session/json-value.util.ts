@@ -10,6 +10,7 @@ export function whyNotJson(value: unknown): string | null {
 function check(value: unknown, ancestors: Set<object>): string | null {
   switch (typeof value) {
     case 'string':
+      return whyNotStorableText(value);
     case 'boolean':
       return null;
     case 'number':
@@ -37,6 +38,11 @@ function checkObject(value: object, ancestors: Set<object>): string | null {
   }
   ancestors.add(value);
   for (const [key, item] of Object.entries(value)) {
+    const badKey = isArray ? null : whyNotStorableText(key);
+    if (badKey !== null) {
+      ancestors.delete(value);
+      return `property name ${JSON.stringify(key)}: ${badKey}`;
+    }
     // JSON leaves out object properties that are undefined, as JavaScript readers expect.
     if (item === undefined && !isArray) {
       continue;
@@ -49,4 +55,17 @@ function checkObject(value: object, ancestors: Set<object>): string | null {
   }
   ancestors.delete(value);
   return null;
+}
+
+/**
+ * Why PostgreSQL's `jsonb` (and other stores) would refuse this text, or
+ * `null` when it is fine: NUL characters and lone UTF-16 surrogates.
+ */
+export function whyNotStorableText(text: string): string | null {
+  if (text.includes('\u0000')) {
+    return 'it contains a NUL character (\\u0000)';
+  }
+  return text.isWellFormed()
+    ? null
+    : 'it contains a lone UTF-16 surrogate (not well-formed Unicode)';
 }

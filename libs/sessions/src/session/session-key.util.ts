@@ -6,11 +6,16 @@ const KEY_LENGTH = 32;
 const UNBIASED_LIMIT = 256 - (256 % KEY_ALPHABET.length);
 const VALID_KEY = /^[a-z0-9]{8,40}$/;
 
-/** A new session key: 32 characters from `[a-z0-9]`, from the OS CSPRNG. */
-export function generateSessionKey(): string {
+/**
+ * A new session key: 32 characters from `[a-z0-9]`, from the OS CSPRNG
+ * (`random` is there for tests).
+ */
+export function generateSessionKey(
+  random: (size: number) => Uint8Array = randomBytes,
+): string {
   let key = '';
   while (key.length < KEY_LENGTH) {
-    for (const byte of randomBytes(KEY_LENGTH + 8)) {
+    for (const byte of random(KEY_LENGTH + 8)) {
       if (byte < UNBIASED_LIMIT) {
         key += KEY_ALPHABET[byte % KEY_ALPHABET.length];
         if (key.length === KEY_LENGTH) {

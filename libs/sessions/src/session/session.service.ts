@@ -4,7 +4,7 @@ import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { SESSIONS_OPTIONS } from '../sessions.constants.js';
 import { GuardedSessionStore } from '../stores/guarded-session.store.js';
 import { SessionStore } from '../stores/session.store.js';
-import { SessionContext } from '../http/session-context.js';
+import { SessionContext } from './session-context.js';
 import { isValidSessionKey } from './session-key.util.js';
 import { Session, type SessionSettings } from './session.js';
 
@@ -67,10 +67,8 @@ export class SessionService {
     return isValidSessionKey(key) && (await this.store.exists(key));
   }
 
-  /** Deletes the session stored under `key`, if any. */
-  async delete(key: string): Promise<void> {
-    if (isValidSessionKey(key)) {
-      await this.store.delete(key);
-    }
+  /** Deletes the session stored under `key`; returns whether there was one. */
+  async delete(key: string): Promise<boolean> {
+    return isValidSessionKey(key) && (await this.store.delete(key));
   }
 }

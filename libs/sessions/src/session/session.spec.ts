@@ -21,7 +21,10 @@ class UnreachableStore extends SessionStore {
   save(): Promise<string | null> {
     throw new Error('the store was not expected to be used');
   }
-  delete(): Promise<void> {
+  delete(): Promise<boolean> {
+    throw new Error('the store was not expected to be used');
+  }
+  deleteIfEmpty(): Promise<boolean> {
     throw new Error('the store was not expected to be used');
   }
 }
@@ -200,6 +203,9 @@ describe('Session values must be JSON', () => {
     ['Infinity', Number.POSITIVE_INFINITY],
     ['a nested Set', { ids: new Set([1]) }],
     ['an undefined array item', [1, undefined]],
+    ['a NUL character', 'a\u0000b'],
+    ['a lone surrogate', 'a\ud800b'],
+    ['a NUL character in a property name', { 'a\u0000': 1 }],
   ])('rejects %s with SessionDataError, storing nothing', (_label, value) => {
     const session = newSession();
     expect(() => session.set('bad', value)).toThrow(SessionDataError);
@@ -208,6 +214,12 @@ describe('Session values must be JSON', () => {
     );
     expect(session.has('good')).toBe(false);
     expect(session.modified).toBe(false);
+  });
+
+  it('rejects a key PostgreSQL could not store', () => {
+    expect(() => newSession().set('a\u0000', 1)).toThrow(
+      'The session value for key "a\\u0000" cannot be stored: it contains a NUL character',
+    );
   });
 
   it('rejects a circular structure', () => {
@@ -320,10 +332,14 @@ describe('Session expiry (as Django’s set_expiry / get_expiry_*)', () => {
     expect(session.getExpiryAge()).toBe(TWO_WEEKS);
   });
 
-  it.each([Number.NaN, new Date('invalid'), '10' as unknown as number])(
-    'rejects setExpiry(%p)',
-    (value) => {
-      expect(() => newSession().setExpiry(value)).toThrow(SessionDataError);
-    },
-  );
+  it.each([
+    Number.NaN,
+    1.5,
+    1e20,
+    -1e20,
+    new Date('invalid'),
+    '10' as unknown as number,
+  ])('rejects setExpiry(%p)', (value) => {
+    expect(() => newSession().setExpiry(value)).toThrow(SessionDataError);
+  });
 });

@@ -7,7 +7,7 @@ import type {
   SessionStore,
   SessionWrite,
 } from '../stores/session.store.js';
-import { whyNotJson } from './json-value.util.js';
+import { whyNotJson, whyNotStorableText } from './json-value.util.js';
 
 /** The defaults a session falls back on when it has no expiry of its own. */
 export interface SessionSettings {
@@ -30,6 +30,8 @@ export interface SessionExpiryOptions {
 
 /** The data key that holds a session's own expiry, as in Django. */
 const EXPIRY_KEY = '_session_expiry';
+/** 100 years: longer lifetimes are mistakes, and overflow date arithmetic. */
+export const MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 60 * 60;
 
 let readData: (session: Session) => ReadonlyMap<string, unknown>;
 
@@ -97,7 +99,10 @@ export class Session {
    */
   set modified(value: boolean) {
     this.#modified = value;
-    this.#writeAll ||= value;
+    if (value) {
+      this.#writeAll = true;
+      this.#inStore = false;
+    }
   }
 
   /** The value under `key`, or `defaultValue` (else `undefined`) if none. */
@@ -160,7 +165,7 @@ export class Session {
       assertJson(key, value);
     }
     this.accessed = true;
-    this.#modified = true;
+    this.#changed();
     for (const [key, value] of entries) {
       this.#put(key, value);
     }
@@ -201,7 +206,7 @@ export class Session {
 
   /**
    * Sets when the session expires:
-   * - seconds: after that many seconds of inactivity;
+   * - whole seconds (up to 100 years): after that many seconds of inactivity;
    * - a `Date`: at that moment;
    * - `0`: when the browser closes (the cookie gets no expiry);
    * - `null`: back to the module's default.
@@ -221,10 +226,10 @@ export class Session {
       this.#put(EXPIRY_KEY, value.toISOString());
       return;
     }
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
+    if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_EXPIRY_SECONDS) {
       throw new SessionDataError(
         EXPIRY_KEY,
-        'setExpiry() takes a number of seconds, a Date, 0 or null',
+        'setExpiry() takes a whole number of seconds (up to 100 years), a Date, 0 or null',
       );
     }
     this.#put(EXPIRY_KEY, value);
@@ -271,6 +276,10 @@ export class Session {
    * Saves the session: creates it under a new key the first time, then
    * writes only what changed. Throws `SessionInterruptedError` if the session
    * was deleted meanwhile (a save never brings a deleted session back).
+   *
+   * A stored session left with no data is deleted instead, and loses its
+   * key; unless a concurrent request stored data in it meanwhile, which is
+   * kept.
    */
   async save(): Promise<void> {
     if (this.#key === null) {
@@ -279,14 +288,14 @@ export class Session {
       this.#modified = true;
       return;
     }
+    if (this.#data.size === 0) {
+      await this.#deleteEmptied(this.#key);
+      return;
+    }
     if (this.#inStore) {
       return;
     }
-    const key = await this.#store.save(this.#key, this.#write());
-    if (key === null) {
-      throw new SessionInterruptedError();
-    }
-    this.#key = key;
+    this.#key = await this.#saveChanges(this.#key);
     this.#written();
   }
 
@@ -305,17 +314,23 @@ export class Session {
 
   /**
    * Moves the data to a new key and deletes the old one. Call it on login,
-   * so a key planted before login is worthless after it.
+   * so a key planted before login is worthless after it. Throws
+   * `SessionInterruptedError` if the session was deleted meanwhile (a
+   * concurrent logout), rather than bring its data back under a new key.
+   * A session never saved just keeps waiting for its first key.
    */
   async cycleKey(): Promise<void> {
     this.accessed = true;
+    this.#changed();
     const previousKey = this.#key;
+    if (previousKey === null) {
+      return;
+    }
+    if (!(await this.#store.delete(previousKey))) {
+      throw new SessionInterruptedError();
+    }
     this.#key = await this.#store.create(this.#write());
     this.#written();
-    this.#modified = true;
-    if (previousKey !== null) {
-      await this.#store.delete(previousKey);
-    }
   }
 
   /** The data as a plain object, so a session can be returned as JSON. */
@@ -327,6 +342,29 @@ export class Session {
   [inspect.custom](): string {
     const key = this.#key === null ? 'none' : `${this.#key.slice(0, 4)}…`;
     return `Session { key: ${key}, keys: ${this.#data.size}, modified: ${this.#modified} }`;
+  }
+
+  async #saveChanges(key: string): Promise<string> {
+    const savedKey = await this.#store.save(key, this.#write());
+    if (savedKey === null) {
+      throw new SessionInterruptedError();
+    }
+    return savedKey;
+  }
+
+  /** Writes the removals, then deletes the row if nothing else filled it meanwhile. */
+  async #deleteEmptied(key: string): Promise<void> {
+    if (!this.#inStore) {
+      const savedKey = await this.#store.save(key, this.#write());
+      if (savedKey === null) {
+        this.#key = null; // already gone: nothing left to delete
+        return;
+      }
+      this.#written();
+    }
+    if (await this.#store.deleteIfEmpty(key)) {
+      this.#key = null;
+    }
   }
 
   #put(key: string, value: unknown): void {
@@ -386,7 +424,7 @@ export function sessionHasData(session: Session): boolean {
 }
 
 function assertJson(key: string, value: unknown): void {
-  const reason = whyNotJson(value);
+  const reason = whyNotStorableText(key) ?? whyNotJson(value);
   if (reason !== null) {
     throw new SessionDataError(key, reason);
   }

@@ -34,8 +34,14 @@ export class GuardedSessionStore extends SessionStore {
     return guard('save the session', () => this.inner.save(key, write));
   }
 
-  delete(key: string): Promise<void> {
+  delete(key: string): Promise<boolean> {
     return guard('delete the session', () => this.inner.delete(key));
+  }
+
+  deleteIfEmpty(key: string): Promise<boolean> {
+    return guard('delete the emptied session', () =>
+      this.inner.deleteIfEmpty(key),
+    );
   }
 }
 

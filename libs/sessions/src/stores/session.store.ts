@@ -62,6 +62,12 @@ export abstract class SessionStore {
    */
   abstract save(key: string, write: SessionWrite): Promise<string | null>;
 
-  /** Deletes the session; nothing happens if there is none. */
-  abstract delete(key: string): Promise<void>;
+  /** Deletes the session; returns whether there was one to delete. */
+  abstract delete(key: string): Promise<boolean>;
+
+  /**
+   * Deletes the session if it holds no data, and returns whether it did.
+   * Data a concurrent request stored in it meanwhile keeps it alive.
+   */
+  abstract deleteIfEmpty(key: string): Promise<boolean>;
 }

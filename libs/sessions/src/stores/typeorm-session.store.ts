@@ -25,6 +25,7 @@ interface SessionStatements {
   saveChanges: string;
   replace: string;
   delete: string;
+  deleteIfEmpty: string;
 }
 
 /**
@@ -97,8 +98,14 @@ export class TypeOrmSessionStore extends SessionStore {
     return rowCount === 1 ? key : null;
   }
 
-  async delete(key: string): Promise<void> {
-    await this.query(this.sql.delete, [key]);
+  async delete(key: string): Promise<boolean> {
+    const { rowCount } = await this.query(this.sql.delete, [key]);
+    return rowCount === 1;
+  }
+
+  async deleteIfEmpty(key: string): Promise<boolean> {
+    const { rowCount } = await this.query(this.sql.deleteIfEmpty, [key]);
+    return rowCount === 1;
   }
 
   /** A candidate key for a new session; override to make keys another way. */
@@ -178,5 +185,6 @@ function buildStatements(
       `${expire} = ${expiry(4, 5)} WHERE ${live}`,
     replace: `UPDATE ${table} SET ${data} = $2::jsonb, ${expire} = ${expiry(3, 4)} WHERE ${live}`,
     delete: `DELETE FROM ${table} WHERE ${key} = $1`,
+    deleteIfEmpty: `DELETE FROM ${table} WHERE ${key} = $1 AND ${data} = '{}'::jsonb`,
   };
 }
