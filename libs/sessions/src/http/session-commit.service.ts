@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
+import type {
+  ResolvedSessionCookie,
+  ResolvedSessionsOptions,
+} from '../options/resolve-options.js';
 import { type Session, sessionHasData } from '../session/session.js';
 import {
   SESSIONS_LOGGER_CONTEXT,
@@ -19,11 +22,19 @@ import type { RequestSession } from './request-session.js';
 @Injectable()
 export class SessionCommitService {
   private readonly logger = new Logger(SESSIONS_LOGGER_CONTEXT);
+  /** The cookie's attributes but its lifetime, the same for every response. */
+  private readonly cookieAttributes: Omit<
+    ResolvedSessionCookie,
+    'name' | 'maxAge'
+  >;
 
   constructor(
     @Inject(SESSIONS_OPTIONS) private readonly options: ResolvedSessionsOptions,
     private readonly adapterHost: HttpAdapterHost,
-  ) {}
+  ) {
+    const { path, domain, secure, httpOnly, sameSite } = options.cookie;
+    this.cookieAttributes = { path, domain, secure, httpOnly, sameSite };
+  }
 
   /**
    * Commits the request's session, once; `status` is asked only when the
@@ -56,7 +67,7 @@ export class SessionCommitService {
         this.adapter.clearCookie(
           response,
           this.options.cookie.name,
-          this.cookieAttributes(),
+          this.cookieAttributes,
         );
       }
       return;
@@ -92,17 +103,12 @@ export class SessionCommitService {
       this.options.cookie.name,
       session.sessionKey!,
       {
-        ...this.cookieAttributes(),
+        ...this.cookieAttributes,
         ...(maxAge !== undefined && {
           maxAge,
           expires: new Date(Date.now() + maxAge * 1000),
         }),
       },
     );
-  }
-
-  private cookieAttributes() {
-    const { path, domain, secure, httpOnly, sameSite } = this.options.cookie;
-    return { path, domain, secure, httpOnly, sameSite };
   }
 }

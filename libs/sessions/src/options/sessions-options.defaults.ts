@@ -1,4 +1,4 @@
-/** Defaults of the behaviour options, the values of Django's settings. */
+/** Defaults of the module options; the cookie's are Django's settings. */
 export const SESSIONS_DEFAULTS = {
   cookie: {
     name: 'sessionid',
