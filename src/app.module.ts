@@ -1,6 +1,7 @@
 import { SessionsModule } from '@app/sessions';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthController } from './auth/auth.controller.js';
 import { CounterController } from './counter/counter.controller.js';
@@ -18,6 +19,7 @@ import { NameController } from './name/name.controller.js';
         migrationsRun: true,
       }),
     }),
+    ScheduleModule.forRoot(),
     SessionsModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({

@@ -1,3 +1,4 @@
+import { ScheduleModule } from '@nestjs/schedule';
 import {
   AbstractSessionEntity,
   SessionContextError,
@@ -68,7 +69,7 @@ describe('SessionsModule', () => {
 
   async function serve(imports: unknown[]): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
-      imports: imports as never[],
+      imports: [ScheduleModule.forRoot(), ...(imports as never[])],
       controllers: [SessionProbeController],
       providers: [RequestGate],
     })

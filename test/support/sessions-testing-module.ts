@@ -1,3 +1,4 @@
+import { ScheduleModule } from '@nestjs/schedule';
 import { SessionsModule, type SessionsModuleOptions } from '@app/sessions';
 import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -14,6 +15,7 @@ export async function sessionsTestingModule(
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot(typeOrmOptions(database.url)),
+      ScheduleModule.forRoot(),
       SessionsModule.forRoot(options),
     ],
   })

@@ -1,3 +1,4 @@
+import { ScheduleModule } from '@nestjs/schedule';
 import { SessionsModule, type SessionsModuleOptions } from '@app/sessions';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -27,6 +28,7 @@ export async function createTestApp(
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot(typeOrmOptions(database.url)),
+      ScheduleModule.forRoot(),
       SessionsModule.forRoot(options.sessions),
     ],
     controllers: [SessionProbeController],

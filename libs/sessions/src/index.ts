@@ -1,5 +1,6 @@
 export { SessionsModule } from './sessions.module.js';
 export {
+  SESSIONS_CLEANUP_JOB,
   SESSIONS_MODULE_OPTIONS,
   SESSIONS_OPTIONS,
 } from './sessions.constants.js';
@@ -7,6 +8,8 @@ export type {
   SessionCookieOptions,
   SessionCookieSameSite,
   SessionsBehaviourOptions,
+  SessionsCleanupMode,
+  SessionsCleanupOptions,
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
   SessionsOptionsFactory,
@@ -41,6 +44,15 @@ export { AbstractSessionEntity } from './entities/abstract-session.entity.js';
 export { SessionEntity } from './entities/session.entity.js';
 export { CreateSessionTable1795305600000 } from './migrations/create-session-table.migration.js';
 export { sessionMigrations } from './migrations/session-migrations.js';
+export type { ResolvedCleanupOptions } from './options/resolve-cleanup-options.js';
+export { CleanupService } from './cleanup/cleanup.service.js';
+export type {
+  CleanupResult,
+  CleanupRunOptions,
+  CleanupSkipReason,
+} from './cleanup/cleanup-result.interface.js';
+export { OnSessionsExpired } from './cleanup/on-sessions-expired.decorator.js';
+export type { SessionsExpiredEvent } from './cleanup/on-sessions-expired.decorator.js';
 export { CurrentSession } from './http/current-session.decorator.js';
 export { SessionsError } from './errors/sessions.error.js';
 export { SessionsConfigurationError } from './errors/sessions-configuration.error.js';

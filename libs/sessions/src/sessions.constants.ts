@@ -6,3 +6,10 @@ export const SESSIONS_OPTIONS = 'SESSIONS:OPTIONS';
 
 /** The one logger context of the library. */
 export const SESSIONS_LOGGER_CONTEXT = 'Sessions';
+
+/**
+ * Name of the cleanup's cron job in `@nestjs/schedule`'s `SchedulerRegistry`,
+ * e.g. to change its time at runtime:
+ * `registry.getCronJob(SESSIONS_CLEANUP_JOB).setTime(new CronTime('0 4 * * *'))`.
+ */
+export const SESSIONS_CLEANUP_JOB = 'sessions-cleanup';

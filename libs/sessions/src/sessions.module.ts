@@ -5,7 +5,10 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { CleanupScheduler } from './cleanup/cleanup.scheduler.js';
+import { CleanupService } from './cleanup/cleanup.service.js';
+import { SessionsExpiredExplorer } from './cleanup/sessions-expired.explorer.js';
 import { SessionContext } from './session/session-context.js';
 import { SessionCommitService } from './http/session-commit.service.js';
 import { SessionInterceptor } from './http/session.interceptor.js';
@@ -39,13 +42,17 @@ import { SessionStore } from './stores/session.store.js';
  * @Module({
  *   imports: [
  *     TypeOrmModule.forRoot({ type: 'postgres', url, entities: [SessionEntity] }),
+ *     ScheduleModule.forRoot(),
  *     SessionsModule.forRoot(),
  *   ],
  * })
  * export class AppModule {}
  * ```
  *
- * It is global: `SessionService` and `SessionStore` can be injected anywhere.
+ * It is global: `SessionService`, `SessionStore` and `CleanupService` can be
+ * injected anywhere. The nightly cleanup of expired sessions needs
+ * `ScheduleModule.forRoot()` from `@nestjs/schedule` in the app (or
+ * `cleanup: { enabled: false }`).
  */
 @Module({})
 export class SessionsModule implements NestModule {
@@ -88,7 +95,7 @@ export class SessionsModule implements NestModule {
     return {
       module: SessionsModule,
       global: true,
-      imports,
+      imports: [DiscoveryModule, ...imports],
       providers: [
         ...optionsProviders,
         createStoreProvider(statics),
@@ -97,8 +104,11 @@ export class SessionsModule implements NestModule {
         SessionMiddleware,
         SessionCommitService,
         { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
+        SessionsExpiredExplorer,
+        CleanupService,
+        CleanupScheduler,
       ],
-      exports: [SessionService, SessionStore, SESSIONS_OPTIONS],
+      exports: [SessionService, SessionStore, CleanupService, SESSIONS_OPTIONS],
     };
   }
 

@@ -50,6 +50,13 @@ describe('resolveSessionsOptions', () => {
       },
       saveEveryRequest: false,
       expireAtBrowserClose: false,
+      cleanup: {
+        enabled: true,
+        cron: '0 3 * * *',
+        timeZone: undefined,
+        mode: 'raw',
+        batchSize: 5000,
+      },
     });
   });
 
@@ -67,6 +74,13 @@ describe('resolveSessionsOptions', () => {
         },
         saveEveryRequest: true,
         expireAtBrowserClose: true,
+        cleanup: {
+          enabled: false,
+          cron: '*/10 * * * * *',
+          timeZone: 'Europe/Paris',
+          mode: 'events',
+          batchSize: 100,
+        },
       },
     );
     expect(resolved).toEqual({
@@ -84,6 +98,13 @@ describe('resolveSessionsOptions', () => {
       },
       saveEveryRequest: true,
       expireAtBrowserClose: true,
+      cleanup: {
+        enabled: false,
+        cron: '*/10 * * * * *',
+        timeZone: 'Europe/Paris',
+        mode: 'events',
+        batchSize: 100,
+      },
     });
   });
 
@@ -115,7 +136,7 @@ describe('resolveSessionsOptions', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose\)/,
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, cleanup\)/,
       ),
       expect.stringMatching(
         /^'store' must be 'db', a class that extends SessionStore or an instance of one, got 'redis'/,
@@ -172,6 +193,40 @@ describe('resolveSessionsOptions', () => {
       ]);
     },
   );
+
+  it('checks the cleanup options', () => {
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions(
+          {},
+          {
+            cleanup: {
+              enabled: 'yes' as never,
+              cron: '61 * * * *',
+              timeZone: 'Mars/Olympus',
+              mode: 'fast' as never,
+              batchSize: 0,
+              every: 'night',
+            } as never,
+          },
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^unknown option 'cleanup.every'/),
+      "'cleanup.enabled' must be true or false, got 'yes'.",
+      expect.stringMatching(
+        /^'cleanup.cron' must be a cron expression such as '0 3 \* \* \*', got '61 \* \* \* \*' \(.*out of range\)\.$/,
+      ),
+      "'cleanup.timeZone' must be an IANA time zone such as 'Europe/Paris', got 'Mars/Olympus'.",
+      "'cleanup.mode' must be 'raw' or 'events', got 'fast'.",
+      "'cleanup.batchSize' must be a whole number from 1 to 100000, got 0.",
+    ]);
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions({}, { cleanup: 'nightly' as never }),
+      ),
+    ).toEqual(["'cleanup' must be an object, got 'nightly'."]);
+  });
 
   it('rejects options that are not an object', () => {
     expect(problemsOf(() => resolveSessionsOptions({}, null as never))).toEqual(

@@ -9,6 +9,15 @@ import type {
   SessionsStaticOptions,
   SessionStoreOption,
 } from './sessions-module-options.interface.js';
+import {
+  booleanOption,
+  describe,
+  isPlainObject,
+} from './option-checks.util.js';
+import {
+  type ResolvedCleanupOptions,
+  resolveCleanupOptions,
+} from './resolve-cleanup-options.js';
 import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
 
 /** The cookie options with every default filled in. */
@@ -34,10 +43,16 @@ export interface ResolvedSessionsOptions extends ResolvedStaticOptions {
   readonly cookie: ResolvedSessionCookie;
   readonly saveEveryRequest: boolean;
   readonly expireAtBrowserClose: boolean;
+  readonly cleanup: ResolvedCleanupOptions;
 }
 
 const STATIC_KEYS = ['store', 'entity', 'dataSource'];
-const BEHAVIOUR_KEYS = ['cookie', 'saveEveryRequest', 'expireAtBrowserClose'];
+const BEHAVIOUR_KEYS = [
+  'cookie',
+  'saveEveryRequest',
+  'expireAtBrowserClose',
+  'cleanup',
+];
 const COOKIE_KEYS = [
   'name',
   'maxAge',
@@ -108,6 +123,7 @@ export function resolveSessionsOptions(
     problems,
   );
 
+  const cleanup = resolveCleanupOptions(behaviour.cleanup, problems);
   if (problems.length > 0) {
     throw new SessionsConfigurationError(problems);
   }
@@ -116,6 +132,7 @@ export function resolveSessionsOptions(
     cookie,
     saveEveryRequest,
     expireAtBrowserClose,
+    cleanup,
   };
 }
 
@@ -280,22 +297,6 @@ function resolveSameSite(
   return SESSIONS_DEFAULTS.cookie.sameSite;
 }
 
-function booleanOption(
-  name: string,
-  value: unknown,
-  fallback: boolean,
-  problems: string[],
-): boolean {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (typeof value !== 'boolean') {
-    problems.push(`'${name}' must be true or false, got ${describe(value)}.`);
-    return fallback;
-  }
-  return value;
-}
-
 function isStoreOption(value: unknown): value is SessionStoreOption {
   if (value === 'db' || value instanceof SessionStore) {
     return true;
@@ -304,21 +305,4 @@ function isStoreOption(value: unknown): value is SessionStoreOption {
     typeof value === 'function' &&
     (value as Type).prototype instanceof SessionStore
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') {
-    return `class ${value.name || '(anonymous)'}`;
-  }
-  if (typeof value === 'string') {
-    return `'${value}'`;
-  }
-  if (typeof value === 'bigint' || typeof value === 'symbol') {
-    return value.toString();
-  }
-  return JSON.stringify(value) ?? String(value);
 }

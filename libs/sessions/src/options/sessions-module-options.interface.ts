@@ -78,6 +78,44 @@ export interface SessionsStaticOptions {
 }
 
 /**
+ * How expired sessions are purged: `'raw'` deletes them with batched SQL
+ * statements and fires no entity events; `'events'` loads each batch and fires
+ * TypeORM's `@BeforeRemove`/`@AfterRemove` listeners and subscribers per session.
+ */
+export type SessionsCleanupMode = 'raw' | 'events';
+
+/** The nightly purge of expired sessions (`CleanupService`). */
+export interface SessionsCleanupOptions {
+  /**
+   * Runs the purge on `cron`. Needs `ScheduleModule.forRoot()` in the app.
+   * `CleanupService.run()` and `clearsessions` work either way.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * When the purge runs, as a cron expression (seconds field optional).
+   * @default '0 3 * * *' (every night at 03:00)
+   */
+  cron?: string;
+  /**
+   * IANA time zone the cron expression is read in, e.g. `'Europe/Paris'`.
+   * @default undefined (the server's zone)
+   */
+  timeZone?: string;
+  /**
+   * `'raw'`: batched DELETE statements, no entity events. `'events'`: entity
+   * listeners and subscribers fire once per deleted session.
+   * @default 'raw'
+   */
+  mode?: SessionsCleanupMode;
+  /**
+   * Sessions deleted per statement (and per transaction), from 1 to 100000.
+   * @default 5000
+   */
+  batchSize?: number;
+}
+
+/**
  * Options that shape behaviour; in `forRootAsync` they may come from
  * `ConfigService`.
  */
@@ -98,6 +136,8 @@ export interface SessionsBehaviourOptions {
    * @default false
    */
   expireAtBrowserClose?: boolean;
+  /** The nightly purge of expired sessions. */
+  cleanup?: SessionsCleanupOptions;
 }
 
 /** Options of `SessionsModule.forRoot()`. */

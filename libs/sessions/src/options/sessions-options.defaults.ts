@@ -10,6 +10,12 @@ export const SESSIONS_DEFAULTS = {
   },
   saveEveryRequest: false,
   expireAtBrowserClose: false,
+  cleanup: {
+    enabled: true,
+    cron: '0 3 * * *',
+    mode: 'raw',
+    batchSize: 5000,
+  },
   store: 'db',
   dataSource: 'default',
 } as const;

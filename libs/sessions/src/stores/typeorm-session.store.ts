@@ -9,6 +9,10 @@ import { SessionsError } from '../errors/sessions.error.js';
 import { generateSessionKey } from '../session/session-key.util.js';
 import { decodeSessionData } from './session-data.util.js';
 import {
+  type SessionTableNames,
+  sessionTableNames,
+} from './session-table.util.js';
+import {
   type SessionData,
   type SessionExpiry,
   SessionStore,
@@ -43,14 +47,20 @@ interface SessionStatements {
  * logging never prints session keys or data.
  */
 export class TypeOrmSessionStore extends SessionStore {
+  /** The entity's metadata in `dataSource`. */
+  readonly metadata: EntityMetadata;
+  /** The session table and its columns, quoted for SQL. */
+  readonly table: SessionTableNames;
   private readonly sql: SessionStatements;
 
   constructor(
-    private readonly dataSource: DataSource,
+    readonly dataSource: DataSource,
     entity: Type<AbstractSessionEntity> = SessionEntity,
   ) {
     super();
-    this.sql = buildStatements(dataSource, metadataOf(dataSource, entity));
+    this.metadata = metadataOf(dataSource, entity);
+    this.table = sessionTableNames(dataSource, this.metadata);
+    this.sql = buildStatements(this.table);
   }
 
   async load(key: string): Promise<SessionData | null> {
@@ -154,19 +164,12 @@ function metadataOf(
   return dataSource.getMetadata(entity);
 }
 
-function buildStatements(
-  dataSource: DataSource,
-  metadata: EntityMetadata,
-): SessionStatements {
-  const escape = (name: string): string => dataSource.driver.escape(name);
-  const column = (property: keyof AbstractSessionEntity): string =>
-    escape(metadata.findColumnWithPropertyName(property)!.databaseName);
-  const table = metadata.schema
-    ? `${escape(metadata.schema)}.${escape(metadata.tableName)}`
-    : escape(metadata.tableName);
-  const key = column('sessionKey');
-  const data = column('sessionData');
-  const expire = column('expireDate');
+function buildStatements({
+  table,
+  key,
+  data,
+  expire,
+}: SessionTableNames): SessionStatements {
   const live = `${key} = $1 AND ${expire} > now()`;
   const expiry = (date: number, seconds: number): string =>
     `COALESCE($${date}::timestamptz, now() + make_interval(secs => $${seconds}))`;

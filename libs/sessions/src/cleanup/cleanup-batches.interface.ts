@@ -1,0 +1,20 @@
+import type { QueryRunner } from 'typeorm';
+
+/** What one batch of a cleanup run did. */
+export interface CleanupBatch {
+  /** Expired sessions the batch picked; fewer than the batch size means none are left. */
+  readonly candidates: number;
+  /** Sessions deleted: the candidates still expired when deleted. */
+  readonly deleted: number;
+  /** Keys of the deleted sessions, when asked for. */
+  readonly keys: readonly string[];
+}
+
+/**
+ * Deletes expired sessions batch by batch, each call inside the transaction
+ * `runner` holds, moving along the `expire_date` index instead of scanning
+ * it again from its start.
+ */
+export interface CleanupBatches {
+  deleteNext(runner: QueryRunner): Promise<CleanupBatch>;
+}

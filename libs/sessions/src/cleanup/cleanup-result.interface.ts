@@ -1,0 +1,30 @@
+import type { SessionsCleanupMode } from '../options/sessions-module-options.interface.js';
+
+/**
+ * Why a cleanup run did nothing:
+ * - `'already-running'`: a run is in progress in this process;
+ * - `'locked'`: another instance (or process) holds the cleanup lock;
+ * - `'no-database-store'`: the store keeps no sessions in the database.
+ */
+export type CleanupSkipReason =
+  'already-running' | 'locked' | 'no-database-store';
+
+/** What a cleanup run did (`CleanupService.run()`). */
+export interface CleanupResult {
+  /** Expired sessions deleted. */
+  readonly deleted: number;
+  /** Batches that deleted at least one session, each its own transaction. */
+  readonly batches: number;
+  /** Wall time of the run, in milliseconds. */
+  readonly durationMs: number;
+  readonly mode: SessionsCleanupMode;
+  /** Why the run did nothing, or null when it ran. */
+  readonly skipped: CleanupSkipReason | null;
+}
+
+/** Options of one run; each defaults to the module's `cleanup` option. */
+export interface CleanupRunOptions {
+  mode?: SessionsCleanupMode;
+  /** Sessions per statement, from 1 to 100000. */
+  batchSize?: number;
+}
