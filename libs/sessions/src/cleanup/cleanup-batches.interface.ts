@@ -2,8 +2,8 @@ import type { QueryRunner } from 'typeorm';
 
 /** What one batch of a cleanup run did. */
 export interface CleanupBatch {
-  /** Expired sessions the batch picked; fewer than the batch size means none are left. */
-  readonly candidates: number;
+  /** True when no expired session is left past this batch. */
+  readonly done: boolean;
   /** Sessions deleted: the candidates still expired when deleted. */
   readonly deleted: number;
   /** Keys of the deleted sessions, when asked for. */

@@ -47,6 +47,7 @@ export class CleanupScheduler
       cronTime: cron,
       timeZone,
       start: false,
+      waitForCompletion: true,
       // run() logs its own failures; a failed night is retried the next.
       onTick: () =>
         this.cleanup.run().then(

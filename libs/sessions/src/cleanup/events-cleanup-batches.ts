@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { QueryRunner } from 'typeorm';
+import type { EntityMetadata, QueryRunner } from 'typeorm';
 import { BroadcasterResult } from 'typeorm/subscriber/BroadcasterResult.js';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
@@ -8,17 +8,21 @@ import type {
   CleanupBatches,
 } from './cleanup-batches.interface.js';
 
+/** A loaded row: the entity's columns, its address and its exact expiry. */
+type LoadedRow = Record<string, unknown> & { _ctid: string; _expiry: string };
+
 /**
- * `mode: 'events'`: each batch loads the next `batchSize` expired sessions as
- * entities (locked, along the `expire_date` index), fires TypeORM's
- * `beforeRemove` listeners and subscribers for each, deletes them in one
- * statement, then fires `afterRemove` for each one deleted.
+ * `mode: 'events'`: each batch loads the next `batchSize` expired sessions,
+ * locked, along the `expire_date` index, as entities; fires TypeORM's
+ * `beforeRemove` entity listeners and subscribers for each; deletes them in
+ * one statement; then fires `afterRemove` for each one deleted.
  *
- * It broadcasts the events through the query runner as `remove()` does, but
- * without `remove()`'s reload of every entity and its statement per row.
+ * The events go through the query runner's broadcaster, as `remove()` sends
+ * them, without `remove()`'s reload of every entity and statement per row.
  */
 export class EventsCleanupBatches implements CleanupBatches {
-  private cursor: Date | string = '-infinity';
+  private cursor = '-infinity';
+  private readonly loadSql: string;
   private readonly deleteSql: string;
 
   constructor(
@@ -26,27 +30,35 @@ export class EventsCleanupBatches implements CleanupBatches {
     private readonly batchSize: number,
   ) {
     const { table, key, expire } = store.table;
+    const escape = (name: string): string =>
+      store.dataSource.driver.escape(name);
+    const columns = store.metadata.columns
+      .map((column) => escape(column.databaseName))
+      .join(', ');
+    this.loadSql =
+      `SELECT ${columns}, ctid::text AS _ctid, ${expire}::text AS _expiry FROM ${table} ` +
+      `WHERE ${expire} >= $1::timestamptz AND ${expire} < now() ` +
+      `ORDER BY ${expire} LIMIT $2 FOR UPDATE`;
+    // The rows are locked: their addresses hold until the transaction ends.
     this.deleteSql =
-      `DELETE FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} < now() ` +
+      `DELETE FROM ${table} WHERE ctid = ANY ($1::tid[]) AND ${expire} < now() ` +
       `RETURNING ${key} AS key`;
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
-    const { metadata } = this.store;
-    const sessions = await runner.manager
-      .createQueryBuilder<AbstractSessionEntity>(metadata.target, 'session')
-      .where('session.expireDate < now()')
-      .andWhere('session.expireDate >= :cursor', { cursor: this.cursor })
-      .orderBy('session.expireDate', 'ASC')
-      .limit(this.batchSize)
-      .setLock('pessimistic_write')
-      .getMany();
-    if (sessions.length === 0) {
-      return { candidates: 0, deleted: 0, keys: [] };
+    // The pg client itself, so that TypeORM's query logging never prints keys.
+    const client = (runner as unknown as { databaseConnection: PoolClient })
+      .databaseConnection;
+    const { rows } = await client.query<LoadedRow>(this.loadSql, [
+      this.cursor,
+      this.batchSize,
+    ]);
+    if (rows.length === 0) {
+      return { done: true, deleted: 0, keys: [] };
     }
-    // Millisecond precision is enough: `>=` re-reads at most the few rows
-    // within the same millisecond, already gone.
-    this.cursor = sessions[sessions.length - 1].expireDate;
+    this.cursor = rows[rows.length - 1]._expiry;
+    const { metadata } = this.store;
+    const sessions = rows.map((row) => hydrate(runner, metadata, row));
 
     const before = new BroadcasterResult();
     for (const session of sessions) {
@@ -59,17 +71,15 @@ export class EventsCleanupBatches implements CleanupBatches {
     }
     await before.wait();
 
-    // The pg client itself, so that TypeORM's query logging never prints keys.
-    const client = (runner as unknown as { databaseConnection: PoolClient })
-      .databaseConnection;
-    const { rows } = await client.query<{ key: string }>(this.deleteSql, [
-      sessions.map((session) => session.sessionKey),
+    const deleted = await client.query<{ key: string }>(this.deleteSql, [
+      rows.map((row) => row._ctid),
     ]);
-    const deleted = new Set(rows.map((row) => row.key));
+    const keys = deleted.rows.map((row) => row.key);
+    const gone = new Set(keys);
 
     const after = new BroadcasterResult();
     for (const session of sessions) {
-      if (deleted.has(session.sessionKey)) {
+      if (gone.has(session.sessionKey)) {
         runner.broadcaster.broadcastAfterRemoveEvent(
           after,
           metadata,
@@ -79,10 +89,25 @@ export class EventsCleanupBatches implements CleanupBatches {
       }
     }
     await after.wait();
-    return {
-      candidates: sessions.length,
-      deleted: deleted.size,
-      keys: [...deleted],
-    };
+    return { done: rows.length < this.batchSize, deleted: keys.length, keys };
   }
+}
+
+/** The entity of a row, its values converted as TypeORM does when it loads. */
+function hydrate(
+  runner: QueryRunner,
+  metadata: EntityMetadata,
+  row: Record<string, unknown>,
+): AbstractSessionEntity {
+  const entity = metadata.create(runner) as AbstractSessionEntity;
+  for (const column of metadata.columns) {
+    column.setEntityValue(
+      entity,
+      runner.connection.driver.prepareHydratedValue(
+        row[column.databaseName],
+        column,
+      ),
+    );
+  }
+  return entity;
 }

@@ -5,53 +5,60 @@ import type {
   CleanupBatches,
 } from './cleanup-batches.interface.js';
 
-interface RawBatchRow {
-  candidates: number;
-  cursor: string | null;
-  deleted: number;
-  keys: string[] | null;
-}
-
 /**
- * `mode: 'raw'`: one statement per batch picks the next `batchSize` expired
- * rows along the `expire_date` index, from where the last batch stopped, and
- * deletes them, re-checking expiry on each row it deletes. Nothing is loaded
- * but counts (and keys, when a handler wants them); no entity event fires.
+ * `mode: 'raw'`: each batch is a range of the `expire_date` index, from where
+ * the last batch stopped to the expiry of the first row past `batchSize`.
+ * One index probe finds that bound; one DELETE takes the range, re-checking
+ * expiry on each row it deletes. Nothing is loaded but the bound (and the
+ * keys, when a handler wants them); no entity event fires.
+ *
+ * Deleting a range costs what the single bulk DELETE costs per row, where
+ * picking rows by address or key costs two to three times as much.
  */
 export class RawCleanupBatches implements CleanupBatches {
-  /** The latest `expire_date` picked so far, as PostgreSQL prints it (exact to the microsecond). */
+  /** Where the next batch starts (inclusive), as PostgreSQL prints it: exact to the microsecond. */
   private cursor = '-infinity';
-  private readonly sql: string;
+  private readonly boundSql: string;
+  private readonly rangeSql: string;
+  private readonly tiedSql: string;
 
   constructor(
     { table, key, expire }: SessionTableNames,
     private readonly batchSize: number,
     withKeys: boolean,
   ) {
-    // `>=`: rows that share the cursor's instant but did not fit in the last
-    // batch are picked by the next one.
-    this.sql =
-      `WITH batch AS (SELECT ctid, ${expire} AS expire FROM ${table} ` +
-      `WHERE ${expire} < now() AND ${expire} >= $1::timestamptz ORDER BY ${expire} LIMIT $2), ` +
-      `deleted AS (DELETE FROM ${table} AS s USING batch WHERE s.ctid = batch.ctid ` +
-      `AND s.${expire} < now() RETURNING s.${key} AS key) ` +
-      `SELECT (SELECT count(*)::int FROM batch) AS candidates, ` +
-      `(SELECT max(expire)::text FROM batch) AS cursor, ` +
-      `(SELECT count(*)::int FROM deleted) AS deleted, ` +
-      (withKeys ? `(SELECT array_agg(key) FROM deleted)` : 'NULL') +
-      ` AS keys`;
+    const returning = withKeys ? ` RETURNING ${key} AS key` : '';
+    this.boundSql =
+      `SELECT ${expire}::text AS bound FROM ${table} WHERE ${expire} < now() ` +
+      `AND ${expire} >= $1::timestamptz ORDER BY ${expire} OFFSET $2 LIMIT 1`;
+    this.rangeSql =
+      `DELETE FROM ${table} WHERE ${expire} >= $1::timestamptz AND ${expire} < now() ` +
+      `AND ($2::timestamptz IS NULL OR ${expire} < $2::timestamptz)${returning}`;
+    // More than a batch of rows expire at the very same instant: take them
+    // a batch at a time, by address.
+    this.tiedSql =
+      `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} ` +
+      `WHERE ${expire} = $1::timestamptz LIMIT $2)) AND ${expire} < now()${returning}`;
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
-    const [row] = (await runner.query(this.sql, [
+    const [next] = (await runner.query(this.boundSql, [
       this.cursor,
       this.batchSize,
-    ])) as RawBatchRow[];
-    this.cursor = row.cursor ?? this.cursor;
+    ])) as { bound: string }[];
+    const bound = next?.bound ?? null;
+    const [rows, count] = (await runner.query(
+      bound === this.cursor ? this.tiedSql : this.rangeSql,
+      bound === this.cursor
+        ? [this.cursor, this.batchSize]
+        : [this.cursor, bound],
+    )) as [{ key: string }[], number];
+    this.cursor = bound ?? this.cursor;
     return {
-      candidates: row.candidates,
-      deleted: row.deleted,
-      keys: row.keys ?? [],
+      // No row past this batch: it was the last.
+      done: bound === null,
+      deleted: count,
+      keys: rows.map((row) => row.key),
     };
   }
 }

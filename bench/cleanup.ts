@@ -1,0 +1,288 @@
+/**
+ * `npm run bench:cleanup [-- --rows N --reps R]`: how fast each way of
+ * deleting expired sessions is, on a table of N expired and N live sessions.
+ *
+ * Each case runs in a child process (`cleanup-case.ts`) on a freshly filled
+ * table; repetitions interleave the cases; the report gives medians, as a
+ * markdown table on stdout (progress goes to stderr).
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { startLocalPostgres } from '../src/database/local-postgres.js';
+import { typeOrmOptions } from '../src/database/typeorm-options.js';
+import {
+  CLEANUP_CASES,
+  type CaseResult,
+  type CleanupCase,
+} from './cleanup-cases.js';
+
+// Compiled by `nest build` like the app (the TypeScript loader alone would add ~170 MB of RSS).
+const CHILD = fileURLToPath(new URL('./cleanup-case.js', import.meta.url));
+
+/**
+ * Fills the table as years of traffic would: the heap in expiry order, N rows
+ * expired over the last 14 days, then N live ones over the next 14. The live
+ * half starts a day ahead, so that none expires while a case runs.
+ */
+const POPULATE = `
+  INSERT INTO session (session_key, session_data, expire_date)
+  SELECT md5(i::text || random()::text),
+         jsonb_build_object('visits', 1 + i % 9, 'cart', jsonb_build_array(i % 5, i % 7)),
+         now() - interval '14 days' + i * (interval '28 days' / (2 * $1::int))
+           + CASE WHEN i > $1::int THEN interval '1 day' ELSE interval '0' END
+  FROM generate_series(1, 2 * $1::int) AS i`;
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    reps: { type: 'string', default: '3' },
+  },
+});
+const rows = wholeNumber('--rows', args.rows);
+const reps = wholeNumber('--reps', args.reps);
+
+const database = await startLocalPostgres({
+  dataDir: '.data/bench-postgres',
+  database: 'nest_sessions_bench',
+  persistent: false,
+});
+let stopped: Promise<void> | undefined;
+const stopDatabase = () => (stopped ??= database.stop());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void stopDatabase().finally(() =>
+      process.exit(signal === 'SIGINT' ? 130 : 143),
+    );
+  });
+}
+if (!database.embedded) {
+  progress(
+    'Using DATABASE_URL: its session table is emptied before each case.',
+  );
+}
+
+const client = new pg.Client({ connectionString: database.url });
+try {
+  await migrate(database.url);
+  await client.connect();
+  const results = new Map<CleanupCase, CaseResult[]>(
+    CLEANUP_CASES.map((c) => [c, []]),
+  );
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const c of CLEANUP_CASES) {
+      const n = rowsOf(c);
+      progress(`rep ${rep}/${reps}, ${c.label}: filling ${2 * n} rows...`);
+      await populate(n);
+      const result = await runCase(c, database.url);
+      await checkRemaining(c, n, result);
+      progress(
+        `rep ${rep}/${reps}, ${c.label}: ${result.deleted} rows in ${Math.round(result.totalMs)} ms`,
+      );
+      results.get(c)?.push(result);
+    }
+  }
+  console.log(await report(results));
+} finally {
+  await client.end().catch(() => undefined);
+  await stopDatabase();
+}
+
+/** Rows expired (and rows live) in the table of case `c`. */
+function rowsOf(c: CleanupCase): number {
+  return Math.max(1, Math.floor(rows / c.scale));
+}
+
+async function migrate(url: string): Promise<void> {
+  const dataSource = new DataSource(typeOrmOptions(url));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Empties the table, fills it with n expired and n live rows, then settles it. */
+async function populate(n: number): Promise<void> {
+  await client.query('TRUNCATE session');
+  await client.query(POPULATE, [n]);
+  await client.query('VACUUM ANALYZE session');
+  await client.query('CHECKPOINT');
+}
+
+function runCase(c: CleanupCase, url: string): Promise<CaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, CHILD, c.id], {
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) {
+        reject(
+          new Error(
+            `The ${c.label} case failed (exit ${signal ?? code}); its output:\n${stdout}`,
+          ),
+        );
+        return;
+      }
+      resolve(JSON.parse(last) as CaseResult);
+    });
+  });
+}
+
+/** Fails unless the case deleted every expired row and nothing else. */
+async function checkRemaining(
+  c: CleanupCase,
+  n: number,
+  result: CaseResult,
+): Promise<void> {
+  const {
+    rows: [left],
+  } = await client.query<{ expired: number; live: number }>(
+    `SELECT count(*) FILTER (WHERE expire_date < now())::int AS expired,
+            count(*) FILTER (WHERE expire_date >= now())::int AS live
+     FROM session`,
+  );
+  if (left.expired !== 0 || left.live !== n || result.deleted !== n) {
+    throw new Error(
+      `The ${c.label} case should delete ${n} expired rows and keep ${n} live ones: ` +
+        `it reports ${result.deleted} deleted, and ${left.expired} expired and ` +
+        `${left.live} live rows remain.`,
+    );
+  }
+}
+
+async function report(results: Map<CleanupCase, CaseResult[]>) {
+  const summaries = new Map(
+    [...results].map(([c, runs]) => {
+      const ms = median(runs.map((r) => r.totalMs));
+      const deleted = runs[0].deleted;
+      return [
+        c.id,
+        {
+          c,
+          deleted,
+          ms,
+          msPerRow: ms / deleted,
+          longestMs: median(runs.map((r) => r.longestStatementMs)),
+          worstLongestMs: Math.max(...runs.map((r) => r.longestStatementMs)),
+          rssMb: median(runs.map((r) => r.peakRssMb)),
+          worstRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+          bootRssMb: median(runs.map((r) => r.bootRssMb)),
+          worstRssGrowthMb: Math.max(...runs.map((r) => r.deletionRssGrowthMb)),
+        },
+      ];
+    }),
+  );
+  const summary = (id: CaseResult['id']) => {
+    const found = summaries.get(id);
+    if (!found) throw new Error(`No results for the ${id} case`);
+    return found;
+  };
+  const floor = summary('floor');
+  const raw = summary('raw');
+  const events = summary('events');
+  const naive = summary('naive');
+
+  const [{ version }] = (
+    await client.query<{ version: string }>('SELECT version()')
+  ).rows;
+  const lines = [
+    `## Cleanup benchmark`,
+    '',
+    `- ${format(rows)} expired + ${format(rows)} live rows per case ` +
+      `(naive: scaled: N/10 = ${format(rowsOf(naive.c))} + ${format(rowsOf(naive.c))}), ` +
+      `${reps} repetition${reps === 1 ? '' : 's'}, medians; ` +
+      `batch size: the library's default`,
+    `- ${await cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`,
+    `- ${version}${database.embedded ? ' (embedded)' : ' (DATABASE_URL)'}`,
+    "- peak RSS: the maxRSS of the case's process, compiled JavaScript as in production",
+    '',
+    '| case | rows deleted | total (s) | rows/s | time per row vs floor | longest statement (ms) | peak RSS (MB) |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+    ...[...summaries.values()].map(
+      (s) =>
+        `| ${s.c.label}${s.c.scale === 1 ? '' : ` (scaled: N/${s.c.scale} rows)`} ` +
+        `| ${format(s.deleted)} | ${(s.ms / 1000).toFixed(3)} ` +
+        `| ${format(Math.round((s.deleted / s.ms) * 1000))} ` +
+        `| ${(s.msPerRow / floor.msPerRow).toFixed(2)}× ` +
+        `| ${s.longestMs.toFixed(1)} | ${s.rssMb.toFixed(0)} |`,
+    ),
+    '',
+    '### Targets',
+    '',
+    target(
+      'raw ≤ 1.2× floor time',
+      raw.ms <= 1.2 * floor.ms,
+      `${(raw.ms / floor.ms).toFixed(2)}×`,
+    ),
+    target(
+      'no raw statement > 250 ms',
+      raw.worstLongestMs <= 250,
+      `longest ${raw.worstLongestMs.toFixed(1)} ms, worst repetition`,
+    ),
+    target(
+      'raw peak RSS ≤ 150 MB',
+      raw.worstRssMb <= 150,
+      `${raw.worstRssMb.toFixed(0)} MB, worst repetition; ` +
+        `${raw.bootRssMb.toFixed(0)} MB already after booting the app, ` +
+        `which the deletion raised by at most ${raw.worstRssGrowthMb.toFixed(0)} MB`,
+    ),
+    target(
+      'events ≥ 10× faster per row than naive',
+      naive.msPerRow >= 10 * events.msPerRow,
+      `${(naive.msPerRow / events.msPerRow).toFixed(1)}× faster`,
+    ),
+    target(
+      'events within 4× of raw per row',
+      events.msPerRow <= 4 * raw.msPerRow,
+      `${(events.msPerRow / raw.msPerRow).toFixed(2)}× raw`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+function target(name: string, holds: boolean, figure: string): string {
+  return `- ${holds ? 'PASS' : 'FAIL'}: ${name} (${figure})`;
+}
+
+async function cpuModel(): Promise<string> {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const line = cpuinfo.split('\n').find((l) => l.startsWith('model name'));
+  return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function format(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function progress(message: string): void {
+  console.error(message);
+}
+
+function wholeNumber(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new Error(`${name} must be a whole number ≥ 1, got '${value}'`);
+  }
+  return number;
+}

@@ -1,0 +1,455 @@
+import {
+  CleanupService,
+  OnSessionsExpired,
+  SESSIONS_CLEANUP_JOB,
+  SessionsError,
+  type SessionsExpiredEvent,
+  SessionStore,
+  TypeOrmSessionStore,
+} from '@app/sessions';
+import { Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { TestingModule } from '@nestjs/testing';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { EventsCleanupBatches } from '../libs/sessions/src/cleanup/events-cleanup-batches.js';
+import { RawCleanupBatches } from '../libs/sessions/src/cleanup/raw-cleanup-batches.js';
+import {
+  createCleanupApp,
+  remainingKeys,
+  removeEvents,
+  seedSessions,
+} from './support/cleanup-testing.js';
+import { RecordingLogger } from './support/recording-logger.js';
+import { RequestGate } from './support/session-probe.controller.js';
+import { TestDatabase } from './support/test-database.js';
+
+/** Every batch an `@OnSessionsExpired()` handler saw. */
+@Injectable()
+class ExpiredKeysRecorder {
+  readonly batches: string[][] = [];
+
+  @OnSessionsExpired()
+  record({ keys }: SessionsExpiredEvent): void {
+    this.batches.push([...keys]);
+  }
+}
+
+/** Removes each visitor's notes with their session, and fails on demand. */
+@Injectable()
+class VisitorNotesCleanup {
+  failOnBatch = 0;
+  calls = 0;
+
+  @OnSessionsExpired()
+  async removeNotes({ keys, manager }: SessionsExpiredEvent): Promise<void> {
+    this.calls++;
+    await manager.query(
+      'DELETE FROM visitor_note WHERE session_key = ANY($1)',
+      [keys],
+    );
+    if (this.calls === this.failOnBatch) {
+      throw new Error('the notes service is down');
+    }
+  }
+}
+
+/** Holds each batch open until the test lets it go. */
+@Injectable()
+class BatchGate {
+  constructor(readonly gate: RequestGate) {}
+
+  @OnSessionsExpired()
+  async hold(): Promise<void> {
+    await this.gate.enter();
+  }
+}
+
+const MODES = ['raw', 'events'] as const;
+
+/** The app's `'db'` store. */
+function store(app: TestingModule): TypeOrmSessionStore {
+  return app.get(SessionStore) as TypeOrmSessionStore;
+}
+
+describe('CleanupService', () => {
+  let database: TestDatabase;
+  const opened: TestingModule[] = [];
+
+  async function open(
+    options: Parameters<typeof createCleanupApp>[1] = {},
+  ): Promise<TestingModule> {
+    const app = await createCleanupApp(database, options);
+    opened.push(app);
+    return app;
+  }
+
+  beforeAll(async () => {
+    database = await TestDatabase.create();
+    await database.query(
+      'CREATE TABLE visitor_note (session_key varchar(40), note text)',
+    );
+  });
+
+  beforeEach(async () => {
+    await database.query('TRUNCATE session, visitor_note');
+    removeEvents.length = 0;
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((app) => app.close()));
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  describe.each(MODES)("mode '%s'", (mode) => {
+    it('deletes every expired session and only those, in batches', async () => {
+      const expired = await seedSessions(database, 'gone', 25, '-1 hour');
+      const live = await seedSessions(database, 'live', 10, '1 hour');
+      await seedSessions(database, 'soon', 3, '1 minute');
+      const app = await open({ sessions: { cleanup: { mode } } });
+
+      const result = await app.get(CleanupService).run({ mode, batchSize: 10 });
+
+      expect(result).toEqual({
+        deleted: 25,
+        batches: 3,
+        durationMs: expect.any(Number) as number,
+        mode,
+        skipped: null,
+      });
+      expect(expired).toHaveLength(25);
+      const left = await remainingKeys(database);
+      expect(left.filter((key) => key.startsWith('live'))).toEqual(live);
+      expect(left).toHaveLength(13);
+    });
+
+    it('gives each handler every deleted key exactly once, batch by batch', async () => {
+      const expired = await seedSessions(database, 'gone', 23, '-1 day');
+      await seedSessions(database, 'live', 5, '1 day');
+      const app = await open({ providers: [ExpiredKeysRecorder] });
+
+      await app.get(CleanupService).run({ mode, batchSize: 10 });
+
+      const { batches } = app.get(ExpiredKeysRecorder);
+      expect(batches.map((keys) => keys.length)).toEqual([10, 10, 3]);
+      expect(batches.flat().sort()).toEqual(expired);
+    });
+
+    it('rolls back the batch whose handler throws, and keeps its sessions and rows for the next run', async () => {
+      const expired = await seedSessions(database, 'gone', 25, '-1 hour');
+      await database.query(
+        `INSERT INTO visitor_note SELECT session_key, 'note' FROM session`,
+      );
+      const logger = new RecordingLogger();
+      const app = await open({
+        providers: [VisitorNotesCleanup],
+        logger,
+      });
+      app.get(VisitorNotesCleanup).failOnBatch = 2;
+
+      await expect(
+        app.get(CleanupService).run({ mode, batchSize: 10 }),
+      ).rejects.toThrow('the notes service is down');
+
+      // The first batch went, with its notes; the second was undone.
+      const left = await remainingKeys(database);
+      expect(left).toEqual(expired.slice(10));
+      const notes = await database.query<{ key: string }>(
+        'SELECT session_key AS key FROM visitor_note ORDER BY 1',
+      );
+      expect(notes.map((note) => note.key)).toEqual(left);
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          message: expect.stringMatching(
+            new RegExp(
+              `^Cleanup \\(${mode}\\) failed after 1 batch \\(10 expired sessions deleted\\); ` +
+                `the failed batch was rolled back and its sessions stay for the next run: the notes service is down$`,
+            ),
+          ) as string,
+        }),
+      );
+
+      app.get(VisitorNotesCleanup).failOnBatch = 0;
+      const retry = await app.get(CleanupService).run({ mode });
+      expect(retry.deleted).toBe(15);
+      expect(await database.sessionCount()).toBe(0);
+      expect(await database.query('SELECT * FROM visitor_note')).toEqual([]);
+    });
+
+    it('takes sessions that expire at the very same instant a batch at a time', async () => {
+      const tied = await seedSessions(database, 'tied', 12, '-1 hour');
+      await database.query(
+        `UPDATE session SET expire_date = date_trunc('second', now()) - interval '1 hour'`,
+      );
+      const app = await open({ providers: [ExpiredKeysRecorder] });
+
+      const result = await app.get(CleanupService).run({ mode, batchSize: 5 });
+
+      const { batches } = app.get(ExpiredKeysRecorder);
+      expect(batches.map((keys) => keys.length)).toEqual([5, 5, 2]);
+      expect(batches.flat().sort()).toEqual(tied);
+      expect(result).toMatchObject({ deleted: 12, batches: 3 });
+    });
+
+    it('keeps a session that expires at the very instant of the run', async () => {
+      const [edge, gone] = await seedSessions(database, 'edge', 2, '-1 hour');
+      const app = await open();
+      const runner = app.get(DataSource).createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      // now() is the transaction's start: the same instant for both statements.
+      await runner.query(
+        'UPDATE session SET expire_date = now() WHERE session_key = $1',
+        [edge],
+      );
+      const batches =
+        mode === 'raw'
+          ? new RawCleanupBatches(store(app).table, 10, true)
+          : new EventsCleanupBatches(store(app), 10);
+      const batch = await batches.deleteNext(runner);
+      await runner.commitTransaction();
+      await runner.release();
+
+      expect(batch).toEqual({ done: true, deleted: 1, keys: [gone] });
+      expect(await remainingKeys(database)).toEqual([edge]);
+    });
+
+    it('never deletes a session whose expiry is extended while it runs', async () => {
+      const [extended, expired] = await seedSessions(
+        database,
+        'gone',
+        2,
+        '-1 hour',
+      );
+      const app = await open();
+      // Another connection extends the session but has not committed yet:
+      // the cleanup has to wait for it, then sees the new expiry.
+      const other = new pg.Client({ connectionString: database.url });
+      await other.connect();
+      await other.query('BEGIN');
+      await other.query(
+        `UPDATE session SET expire_date = now() + interval '1 day' WHERE session_key = $1`,
+        [extended],
+      );
+      const running = app.get(CleanupService).run({ mode });
+      await waitForLockWait(database);
+      await other.query('COMMIT');
+      await other.end();
+
+      expect((await running).deleted).toBe(1);
+      expect(await remainingKeys(database)).toEqual([extended]);
+      expect(await database.sessionData(expired)).toBeUndefined();
+    });
+  });
+
+  describe('entity events', () => {
+    it("fire for no session in 'raw' mode", async () => {
+      await seedSessions(database, 'gone', 12, '-1 hour');
+      const app = await open();
+
+      await app.get(CleanupService).run({ mode: 'raw', batchSize: 5 });
+
+      expect(await database.sessionCount()).toBe(0);
+      expect(removeEvents).toEqual([]);
+    });
+
+    it("fire once before and once after removal for each session in 'events' mode", async () => {
+      const expired = await seedSessions(database, 'gone', 12, '-1 hour');
+      await seedSessions(database, 'live', 4, '1 hour');
+      const app = await open();
+
+      await app.get(CleanupService).run({ mode: 'events', batchSize: 5 });
+
+      const keysOf = (event: string): (string | undefined)[] =>
+        removeEvents.filter((e) => e.event === event).map((e) => e.key);
+      expect(keysOf('before').sort()).toEqual(expired);
+      expect(keysOf('after').sort()).toEqual(expired);
+      // Each batch: all its befores, the delete, then all its afters.
+      expect(removeEvents.slice(0, 10).map((e) => e.event)).toEqual([
+        ...Array<string>(5).fill('before'),
+        ...Array<string>(5).fill('after'),
+      ]);
+    });
+  });
+
+  describe('one run at a time', () => {
+    it('lets one of two instances on one database purge; the other skips and says so', async () => {
+      const expired = await seedSessions(database, 'gone', 15, '-1 hour');
+      const gate = new RequestGate();
+      const first = await open({
+        providers: [BatchGate, { provide: RequestGate, useValue: gate }],
+      });
+      const logger = new RecordingLogger();
+      const second = await open({ logger });
+
+      const running = first.get(CleanupService).run({ batchSize: 10 });
+      await gate.entered;
+      const skipped = await second.get(CleanupService).run();
+      gate.release();
+      const ran = await running;
+
+      expect(skipped).toEqual({
+        deleted: 0,
+        batches: 0,
+        durationMs: 0,
+        mode: 'raw',
+        skipped: 'locked',
+      });
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'log',
+          message:
+            'Cleanup skipped: another instance is purging expired sessions (it holds the cleanup lock).',
+        }),
+      );
+      expect(ran).toMatchObject({ deleted: 15, batches: 2, skipped: null });
+      expect(await database.sessionCount()).toBe(0);
+      expect(expired).toHaveLength(15);
+
+      // The lock went with the run: the other instance can purge now.
+      await seedSessions(database, 'later', 2, '-1 hour');
+      expect((await second.get(CleanupService).run()).deleted).toBe(2);
+    });
+
+    it('skips a run started while another is in progress in the same process', async () => {
+      await seedSessions(database, 'gone', 3, '-1 hour');
+      const gate = new RequestGate();
+      const app = await open({
+        providers: [BatchGate, { provide: RequestGate, useValue: gate }],
+      });
+      const cleanup = app.get(CleanupService);
+
+      const running = cleanup.run();
+      await gate.entered;
+      expect(await cleanup.run()).toMatchObject({
+        deleted: 0,
+        skipped: 'already-running',
+      });
+      gate.release();
+      expect((await running).deleted).toBe(3);
+    });
+  });
+
+  it('logs one line per run, with no session key in it', async () => {
+    const keys = await seedSessions(database, 'gone', 7, '-1 hour');
+    const logger = new RecordingLogger();
+    const app = await open({ logger });
+
+    await app.get(CleanupService).run({ batchSize: 5 });
+
+    const lines = logger.lines.filter((line) =>
+      line.message.startsWith('Cleanup'),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'log',
+        context: 'Sessions',
+        message: expect.stringMatching(
+          /^Cleanup \(raw\): deleted 7 expired sessions in 2 batches, \d+ ms\.$/,
+        ) as string,
+      }),
+    ]);
+    for (const key of keys) {
+      expect(logger.text()).not.toContain(key);
+    }
+  });
+
+  it('counts expired sessions without deleting them', async () => {
+    await seedSessions(database, 'gone', 4, '-1 hour');
+    await seedSessions(database, 'live', 2, '1 hour');
+    const app = await open();
+
+    expect(await app.get(CleanupService).countExpired()).toBe(4);
+    expect(await database.sessionCount()).toBe(6);
+  });
+
+  it('refuses run options out of range', async () => {
+    const app = await open();
+    const cleanup = app.get(CleanupService);
+
+    await expect(cleanup.run({ batchSize: 0 })).rejects.toThrow(
+      new SessionsError(
+        "CleanupService.run(): 'batchSize' must be a whole number from 1 to 100000, got 0.",
+      ),
+    );
+    await expect(cleanup.run({ mode: 'fast' as never })).rejects.toThrow(
+      "CleanupService.run(): 'mode' must be 'raw' or 'events', got \"fast\".",
+    );
+  });
+
+  it('has nothing to do for a store outside the database', async () => {
+    class MemoryStore extends SessionStore {
+      load = () => Promise.resolve(null);
+      exists = () => Promise.resolve(false);
+      create = () => Promise.resolve('k'.repeat(32));
+      save = () => Promise.resolve(null);
+      delete = () => Promise.resolve(false);
+      deleteIfEmpty = () => Promise.resolve(false);
+    }
+    const app = await open({
+      sessions: { store: new MemoryStore() },
+      schedule: false,
+    });
+
+    expect(await app.get(CleanupService).run()).toMatchObject({
+      deleted: 0,
+      skipped: 'no-database-store',
+    });
+  });
+
+  describe('the cron job', () => {
+    it('is registered with the configured expression and time zone, runs the cleanup, and is removed on close', async () => {
+      await seedSessions(database, 'gone', 3, '-1 hour');
+      const app = await createCleanupApp(database, {
+        sessions: { cleanup: { cron: '30 4 * * *', timeZone: 'Asia/Tokyo' } },
+      });
+      const registry = app.get(SchedulerRegistry);
+      const job = registry.getCronJob(SESSIONS_CLEANUP_JOB);
+
+      expect(job.cronTime.source).toBe('30 4 * * *');
+      expect(job.cronTime.timeZone).toBe('Asia/Tokyo');
+      expect(job.isActive).toBe(true);
+      const next = job.nextDate().setZone('Asia/Tokyo');
+      expect([next.hour, next.minute]).toEqual([4, 30]);
+
+      await job.fireOnTick();
+      expect(await database.sessionCount()).toBe(0);
+
+      await app.close();
+      expect(registry.doesExist('cron', SESSIONS_CLEANUP_JOB)).toBe(false);
+      expect(job.isActive).toBe(false);
+    });
+
+    it('is not registered when the cleanup is disabled, and then needs no ScheduleModule', async () => {
+      const app = await open({
+        sessions: { cleanup: { enabled: false } },
+        schedule: false,
+      });
+      expect(app.get(CleanupService)).toBeInstanceOf(CleanupService);
+    });
+
+    it('fails the bootstrap with a clear message when ScheduleModule is missing', async () => {
+      await expect(createCleanupApp(database, { schedule: false })).rejects
+        .toThrow(`SessionsModule is misconfigured: the nightly cleanup needs @nestjs/schedule: \
+import ScheduleModule.forRoot() in your application module, or turn the cleanup off with \
+cleanup: { enabled: false } (and run CleanupService.run() or clearsessions yourself).`);
+    });
+  });
+});
+
+/** Resolves once a connection to `database` waits for a row lock. */
+async function waitForLockWait(database: TestDatabase): Promise<void> {
+  for (;;) {
+    const waiting = await database.query(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
+      [database.name],
+    );
+    if (waiting.length > 0) {
+      return;
+    }
+  }
+}

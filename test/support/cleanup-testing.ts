@@ -1,0 +1,99 @@
+import {
+  type SessionsModuleOptions,
+  SessionEntity,
+  SessionsModule,
+} from '@app/sessions';
+import type { LoggerService, Provider } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  type EntitySubscriberInterface,
+  EventSubscriber,
+  type RemoveEvent,
+} from 'typeorm';
+import { typeOrmOptions } from '../../src/database/typeorm-options.js';
+import { silentLogger } from './sessions-testing-module.js';
+import type { TestDatabase } from './test-database.js';
+
+/** Every remove event TypeORM fired for a session, in order. */
+export const removeEvents: { event: string; key: string | undefined }[] = [];
+
+/** Records `beforeRemove`/`afterRemove` of sessions into `removeEvents`. */
+@EventSubscriber()
+export class RecordingSessionSubscriber implements EntitySubscriberInterface<SessionEntity> {
+  listenTo(): typeof SessionEntity {
+    return SessionEntity;
+  }
+  beforeRemove(event: RemoveEvent<SessionEntity>): void {
+    removeEvents.push({ event: 'before', key: event.entity?.sessionKey });
+  }
+  afterRemove(event: RemoveEvent<SessionEntity>): void {
+    removeEvents.push({ event: 'after', key: event.entity?.sessionKey });
+  }
+}
+
+export interface CleanupAppOptions {
+  sessions?: SessionsModuleOptions;
+  providers?: Provider[];
+  logger?: LoggerService;
+  /** Import `ScheduleModule.forRoot()`. @default true */
+  schedule?: boolean;
+}
+
+/** An app without HTTP: TypeORM with the recording subscriber, SessionsModule, `providers`. */
+export async function createCleanupApp(
+  database: TestDatabase,
+  options: CleanupAppOptions = {},
+): Promise<TestingModule> {
+  const logger = options.logger ?? silentLogger;
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot({
+        ...typeOrmOptions(database.url),
+        subscribers: [RecordingSessionSubscriber],
+      }),
+      ...(options.schedule === false ? [] : [ScheduleModule.forRoot()]),
+      SessionsModule.forRoot(options.sessions),
+    ],
+    providers: options.providers ?? [],
+  })
+    .setLogger(logger)
+    .compile();
+  try {
+    return await moduleRef.init();
+  } catch (error) {
+    await moduleRef.close();
+    throw error;
+  }
+}
+
+/**
+ * Inserts `count` sessions whose keys start with `prefix`, expiring
+ * `expiresIn` from the database's now (negative: already expired), spread
+ * one millisecond apart.
+ */
+export async function seedSessions(
+  database: TestDatabase,
+  prefix: string,
+  count: number,
+  expiresIn: string,
+): Promise<string[]> {
+  const rows = await database.query<{ key: string }>(
+    `INSERT INTO session (session_key, session_data, expire_date)
+     SELECT $1 || lpad(i::text, 6, '0'), '{"n": 1}'::jsonb,
+            now() + $3::interval + i * interval '1 millisecond'
+     FROM generate_series(1, $2::int) AS i
+     RETURNING session_key AS key`,
+    [prefix, count, expiresIn],
+  );
+  return rows.map((row) => row.key).sort();
+}
+
+/** Keys of the sessions left in the table, sorted. */
+export async function remainingKeys(database: TestDatabase): Promise<string[]> {
+  const rows = await database.query<{ key: string }>(
+    'SELECT session_key AS key FROM session ORDER BY session_key',
+  );
+  return rows.map((row) => row.key);
+}
