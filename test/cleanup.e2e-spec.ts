@@ -69,7 +69,7 @@ const MODES = ['raw', 'events'] as const;
 
 /** The app's `'db'` store. */
 function store(app: TestingModule): TypeOrmSessionStore {
-  return app.get(SessionStore) as TypeOrmSessionStore;
+  return app.get<SessionStore, TypeOrmSessionStore>(SessionStore);
 }
 
 describe('CleanupService', () => {
