@@ -3,15 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { startLocalPostgres } from './database/local-postgres.js';
+import { demoDataDir, startDemoPostgres } from './database/demo-postgres.js';
 
-const dataDir = process.env.EMBEDDED_POSTGRES_DIR ?? '.data/postgres';
-const database = await startLocalPostgres({
-  dataDir,
-  database: 'nest_sessions',
-  persistent: true,
-});
-process.env.DATABASE_URL = database.url;
+const database = await startDemoPostgres();
 
 const app = await NestFactory.create<INestApplication<Server>>(AppModule);
 await app.listen(Number(process.env.PORT ?? 3000));
@@ -30,7 +24,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const { port } = app.getHttpServer().address() as AddressInfo;
 const where = database.embedded
-  ? `an embedded PostgreSQL in ${dataDir}`
+  ? `an embedded PostgreSQL in ${demoDataDir}`
   : 'the PostgreSQL of DATABASE_URL';
 console.log(
   `nest-sessions demo on http://localhost:${port}/ (sessions in ${where})`,

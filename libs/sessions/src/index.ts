@@ -51,6 +51,8 @@ export type {
   CleanupRunOptions,
   CleanupSkipReason,
 } from './cleanup/cleanup-result.interface.js';
+export { runClearSessionsCommand } from './cleanup/clear-sessions.command.js';
+export type { ClearSessionsOutput } from './cleanup/clear-sessions.command.js';
 export { OnSessionsExpired } from './cleanup/on-sessions-expired.decorator.js';
 export type { SessionsExpiredEvent } from './cleanup/on-sessions-expired.decorator.js';
 export { CurrentSession } from './http/current-session.decorator.js';

@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { SessionsCleanupMode } from '../options/sessions-module-options.interface.js';
+import type { CleanupResult } from './cleanup-result.interface.js';
+import { CleanupService } from './cleanup.service.js';
+
+/** Where `runClearSessionsCommand` prints. */
+export interface ClearSessionsOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const USAGE = `Usage: clearsessions [--dry-run] [--mode raw|events] [--batch-size N]
+
+Deletes the expired sessions once, as the nightly cleanup does.
+  --dry-run         only count the expired sessions
+  --mode            'raw' (no entity events) or 'events'; default: the app's cleanup.mode
+  --batch-size N    sessions per statement; default: the app's cleanup.batchSize`;
+
+const consoleOutput: ClearSessionsOutput = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+/**
+ * Django's `clearsessions` for any app: parses `argv`, creates the app's
+ * context with `createContext` (no HTTP server), runs one cleanup (or, with
+ * `--dry-run`, counts the expired sessions), prints the outcome and closes
+ * the context. Resolves with the exit code: 0 done, 1 failed, 2 bad usage.
+ *
+ * ```ts
+ * // src/clearsessions.ts
+ * process.exitCode = await runClearSessionsCommand(() =>
+ *   NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] }),
+ * );
+ * ```
+ */
+export async function runClearSessionsCommand(
+  createContext: () => Promise<INestApplicationContext>,
+  argv: readonly string[] = process.argv.slice(2),
+  output: ClearSessionsOutput = consoleOutput,
+): Promise<number> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    output.err(`clearsessions: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    output.out(USAGE);
+    return 0;
+  }
+  let app: INestApplicationContext | undefined;
+  try {
+    app = await createContext();
+    const cleanup = app.get(CleanupService);
+    if (options.dryRun) {
+      const expired = await cleanup.countExpired();
+      output.out(
+        `${sessions(expired)} expired; nothing was deleted (dry run).`,
+      );
+    } else {
+      output.out(describe(await cleanup.run(options.run)));
+    }
+    return 0;
+  } catch (error) {
+    output.err(
+      `clearsessions failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  } finally {
+    await app?.close();
+  }
+}
+
+function parseOptions(argv: readonly string[]) {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      mode: { type: 'string' },
+      'batch-size': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const mode = values.mode;
+  if (mode !== undefined && !isMode(mode)) {
+    throw new Error(`--mode must be 'raw' or 'events', got '${mode}'.`);
+  }
+  const batchSize = values['batch-size'];
+  if (batchSize !== undefined && !/^\d+$/.test(batchSize)) {
+    throw new Error(`--batch-size must be a whole number, got '${batchSize}'.`);
+  }
+  return {
+    help: values.help,
+    dryRun: values['dry-run'],
+    run: {
+      mode,
+      batchSize: batchSize === undefined ? undefined : Number(batchSize),
+    },
+  };
+}
+
+function isMode(value: string): value is SessionsCleanupMode {
+  return value === 'raw' || value === 'events';
+}
+
+function describe(result: CleanupResult): string {
+  switch (result.skipped) {
+    case 'locked':
+      return 'Nothing deleted: another instance is purging expired sessions right now.';
+    case 'already-running':
+      return 'Nothing deleted: a cleanup is already running in this app.';
+    case 'no-database-store':
+      return 'Nothing to delete: the session store keeps no sessions in the database.';
+    case null: {
+      const batches = result.batches === 1 ? 'batch' : 'batches';
+      return (
+        `Deleted ${result.deleted} expired ${result.deleted === 1 ? 'session' : 'sessions'} ` +
+        `in ${result.batches} ${batches} (${result.mode} mode, ${result.durationMs} ms).`
+      );
+    }
+  }
+}
+
+function sessions(count: number): string {
+  return count === 1 ? '1 session is' : `${count} sessions are`;
+}
