@@ -1,4 +1,5 @@
 import {
+  AbstractSessionEntity,
   CleanupService,
   OnSessionsExpired,
   SESSIONS_CLEANUP_JOB,
@@ -11,7 +12,7 @@ import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { TestingModule } from '@nestjs/testing';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import { AfterRemove, BeforeRemove, DataSource, Entity } from 'typeorm';
 import { EventsCleanupBatches } from '../libs/sessions/src/cleanup/events-cleanup-batches.js';
 import { RawCleanupBatches } from '../libs/sessions/src/cleanup/raw-cleanup-batches.js';
 import {
@@ -65,6 +66,23 @@ class BatchGate {
   }
 }
 
+/** What the listeners of `ListenedSession` saw. */
+const listened = { before: [] as string[], after: [] as string[] };
+
+/** The session table, mapped by an app's entity with remove listeners. */
+@Entity('session')
+class ListenedSession extends AbstractSessionEntity {
+  @BeforeRemove()
+  recordBefore(): void {
+    listened.before.push(this.sessionKey);
+  }
+
+  @AfterRemove()
+  recordAfter(): void {
+    listened.after.push(this.sessionKey);
+  }
+}
+
 const MODES = ['raw', 'events'] as const;
 
 /** The app's `'db'` store. */
@@ -94,6 +112,8 @@ describe('CleanupService', () => {
   beforeEach(async () => {
     await database.query('TRUNCATE session, visitor_note');
     removeEvents.length = 0;
+    listened.before.length = 0;
+    listened.after.length = 0;
   });
 
   afterEach(async () => {
@@ -167,12 +187,18 @@ describe('CleanupService', () => {
           message: expect.stringMatching(
             new RegExp(
               `^Cleanup \\(${mode}\\) failed after 1 batch \\(10 expired sessions deleted\\); ` +
-                `the failed batch was rolled back and its sessions stay for the next run: the notes service is down$`,
+                `the sessions left stay for the next run: the notes service is down$`,
             ),
           ) as string,
         }),
       );
 
+      // The failed run's connection did not go back to the pool holding the lock.
+      expect(
+        await database.query(
+          `SELECT 1 FROM pg_locks WHERE locktype = 'advisory'`,
+        ),
+      ).toEqual([]);
       app.get(VisitorNotesCleanup).failOnBatch = 0;
       const retry = await app.get(CleanupService).run({ mode });
       expect(retry.deleted).toBe(15);
@@ -218,32 +244,34 @@ describe('CleanupService', () => {
       expect(await remainingKeys(database)).toEqual([edge]);
     });
 
-    it('never deletes a session whose expiry is extended while it runs', async () => {
-      const [extended, expired] = await seedSessions(
-        database,
-        'gone',
-        2,
-        '-1 hour',
-      );
-      const app = await open();
-      // Another connection extends the session but has not committed yet:
-      // the cleanup has to wait for it, then sees the new expiry.
-      const other = new pg.Client({ connectionString: database.url });
-      await other.connect();
-      await other.query('BEGIN');
-      await other.query(
-        `UPDATE session SET expire_date = now() + interval '1 day' WHERE session_key = $1`,
-        [extended],
-      );
-      const running = app.get(CleanupService).run({ mode });
-      await waitForLockWait(database);
-      await other.query('COMMIT');
-      await other.end();
+    it.each([5000, 1])(
+      'never deletes a session whose expiry is extended while it runs (batches of %p)',
+      async (batchSize) => {
+        const keys = await seedSessions(database, 'gone', 3, '-1 hour');
+        // All at one instant, so that batches of 1 take the path for ties.
+        await database.query(
+          `UPDATE session SET expire_date = date_trunc('second', now()) - interval '1 hour'`,
+        );
+        const [extended, ...expired] = keys;
+        const app = await open();
+        // Another connection extends the session but has not committed yet:
+        // the cleanup has to wait for it, then sees the new expiry.
+        const other = new pg.Client({ connectionString: database.url });
+        await other.connect();
+        await other.query('BEGIN');
+        await other.query(
+          `UPDATE session SET expire_date = now() + interval '1 day' WHERE session_key = $1`,
+          [extended],
+        );
+        const running = app.get(CleanupService).run({ mode, batchSize });
+        await waitForLockWait(database);
+        await other.query('COMMIT');
+        await other.end();
 
-      expect((await running).deleted).toBe(1);
-      expect(await remainingKeys(database)).toEqual([extended]);
-      expect(await database.sessionData(expired)).toBeUndefined();
-    });
+        expect((await running).deleted).toBe(expired.length);
+        expect(await remainingKeys(database)).toEqual([extended]);
+      },
+    );
   });
 
   describe('entity events', () => {
@@ -274,6 +302,20 @@ describe('CleanupService', () => {
         ...Array<string>(5).fill('after'),
       ]);
     });
+  });
+
+  it("fires the entity's own @BeforeRemove and @AfterRemove once per session in 'events' mode", async () => {
+    const expired = await seedSessions(database, 'gone', 7, '-1 hour');
+    await seedSessions(database, 'live', 2, '1 hour');
+    const app = await open({
+      sessions: { entity: ListenedSession },
+      entities: [ListenedSession],
+    });
+
+    await app.get(CleanupService).run({ mode: 'events', batchSize: 3 });
+
+    expect(listened.before.sort()).toEqual(expired);
+    expect(listened.after.sort()).toEqual(expired);
   });
 
   describe('one run at a time', () => {
@@ -315,6 +357,25 @@ describe('CleanupService', () => {
       expect((await second.get(CleanupService).run()).deleted).toBe(2);
     });
 
+    it('lets the batch in progress finish when the app closes, then stops', async () => {
+      await seedSessions(database, 'gone', 8, '-1 hour');
+      const gate = new RequestGate();
+      const app = await createCleanupApp(database, {
+        providers: [BatchGate, { provide: RequestGate, useValue: gate }],
+      });
+      const cleanup = app.get(CleanupService);
+
+      const running = cleanup.run({ batchSize: 5 });
+      await gate.entered;
+      const closing = app.close();
+      gate.release();
+      await closing;
+
+      expect(await running).toMatchObject({ deleted: 5, batches: 1 });
+      expect(await database.sessionCount()).toBe(3);
+      expect(await cleanup.run()).toMatchObject({ skipped: 'shutting-down' });
+    });
+
     it('skips a run started while another is in progress in the same process', async () => {
       await seedSessions(database, 'gone', 3, '-1 hour');
       const gate = new RequestGate();
@@ -334,29 +395,34 @@ describe('CleanupService', () => {
     });
   });
 
-  it('logs one line per run, with no session key in it', async () => {
-    const keys = await seedSessions(database, 'gone', 7, '-1 hour');
-    const logger = new RecordingLogger();
-    const app = await open({ logger });
+  it.each(MODES)(
+    "logs one line per run, with no session key in it ('%s')",
+    async (mode) => {
+      const keys = await seedSessions(database, 'gone', 7, '-1 hour');
+      const logger = new RecordingLogger();
+      const app = await open({ logger });
 
-    await app.get(CleanupService).run({ batchSize: 5 });
+      await app.get(CleanupService).run({ mode, batchSize: 5 });
 
-    const lines = logger.lines.filter((line) =>
-      line.message.startsWith('Cleanup'),
-    );
-    expect(lines).toEqual([
-      expect.objectContaining({
-        level: 'log',
-        context: 'Sessions',
-        message: expect.stringMatching(
-          /^Cleanup \(raw\): deleted 7 expired sessions in 2 batches, \d+ ms\.$/,
-        ) as string,
-      }),
-    ]);
-    for (const key of keys) {
-      expect(logger.text()).not.toContain(key);
-    }
-  });
+      const lines = logger.lines.filter((line) =>
+        line.message.startsWith('Cleanup'),
+      );
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'log',
+          context: 'Sessions',
+          message: expect.stringMatching(
+            new RegExp(
+              `^Cleanup \\(${mode}\\): deleted 7 expired sessions in 2 batches, \\d+ ms\\.$`,
+            ),
+          ) as string,
+        }),
+      ]);
+      for (const key of keys) {
+        expect(logger.text()).not.toContain(key);
+      }
+    },
+  );
 
   it('counts expired sessions without deleting them', async () => {
     await seedSessions(database, 'gone', 4, '-1 hour');
@@ -404,9 +470,10 @@ describe('CleanupService', () => {
   describe('the cron job', () => {
     it('is registered with the configured expression and time zone, runs the cleanup, and is removed on close', async () => {
       await seedSessions(database, 'gone', 3, '-1 hour');
-      const app = await createCleanupApp(database, {
+      const app = await open({
         sessions: { cleanup: { cron: '30 4 * * *', timeZone: 'Asia/Tokyo' } },
       });
+      opened.splice(opened.indexOf(app), 1); // closed by the test itself
       const registry = app.get(SchedulerRegistry);
       const job = registry.getCronJob(SESSIONS_CLEANUP_JOB);
 
@@ -443,7 +510,7 @@ cleanup: { enabled: false } (and run CleanupService.run() or clearsessions yours
 
 /** Resolves once a connection to `database` waits for a row lock. */
 async function waitForLockWait(database: TestDatabase): Promise<void> {
-  for (;;) {
+  for (let attempt = 0; attempt < 10_000; attempt++) {
     const waiting = await database.query(
       `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
       [database.name],
@@ -452,4 +519,5 @@ async function waitForLockWait(database: TestDatabase): Promise<void> {
       return;
     }
   }
+  throw new Error('the cleanup never waited for the locked row');
 }

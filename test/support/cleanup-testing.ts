@@ -3,7 +3,7 @@ import {
   SessionEntity,
   SessionsModule,
 } from '@app/sessions';
-import type { LoggerService, Provider } from '@nestjs/common';
+import type { LoggerService, Provider, Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -39,6 +39,8 @@ export interface CleanupAppOptions {
   logger?: LoggerService;
   /** Import `ScheduleModule.forRoot()`. @default true */
   schedule?: boolean;
+  /** Entities besides the demo's. */
+  entities?: Type[];
 }
 
 /** An app without HTTP: TypeORM with the recording subscriber, SessionsModule, `providers`. */
@@ -51,6 +53,7 @@ export async function createCleanupApp(
     imports: [
       TypeOrmModule.forRoot({
         ...typeOrmOptions(database.url),
+        entities: [SessionEntity, ...(options.entities ?? [])],
         subscribers: [RecordingSessionSubscriber],
       }),
       ...(options.schedule === false ? [] : [ScheduleModule.forRoot()]),

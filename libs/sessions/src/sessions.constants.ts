@@ -12,4 +12,4 @@ export const SESSIONS_LOGGER_CONTEXT = 'Sessions';
  * e.g. to change its time at runtime:
  * `registry.getCronJob(SESSIONS_CLEANUP_JOB).setTime(new CronTime('0 4 * * *'))`.
  */
-export const SESSIONS_CLEANUP_JOB = 'sessions-cleanup';
+export const SESSIONS_CLEANUP_JOB = 'SESSIONS:CLEANUP';

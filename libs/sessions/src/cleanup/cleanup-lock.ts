@@ -1,30 +1,27 @@
-import type { QueryRunner } from 'typeorm';
+import type { ClientBase } from 'pg';
 
 /**
  * The PostgreSQL advisory lock that lets one instance purge a session table
- * at a time. It belongs to the connection of `runner`, so it is released when
- * that connection ends, even if the process dies mid-run.
+ * at a time. It belongs to the connection that takes it, so it goes away with
+ * that connection, even if the process dies mid-run.
  */
 export class CleanupLock {
-  /** One lock per table, so apps with separate tables do not wait on each other. */
-  private readonly name: string;
+  /** One lock per table (by its OID, so schemas are told apart). */
+  private readonly key: string;
 
   constructor(table: string) {
-    this.name = `nest-sessions cleanup of ${table}`;
+    this.key = `hashtextextended('nest-sessions cleanup ' || '${table.replaceAll("'", "''")}'::regclass::oid, 0)`;
   }
 
   /** Takes the lock unless another connection holds it. */
-  async tryAcquire(runner: QueryRunner): Promise<boolean> {
-    const [row] = (await runner.query(
-      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
-      [this.name],
-    )) as { locked: boolean }[];
-    return row.locked;
+  async tryAcquire(client: ClientBase): Promise<boolean> {
+    const { rows } = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(${this.key}) AS locked`,
+    );
+    return rows[0].locked;
   }
 
-  async release(runner: QueryRunner): Promise<void> {
-    await runner.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [
-      this.name,
-    ]);
+  async release(client: ClientBase): Promise<void> {
+    await client.query(`SELECT pg_advisory_unlock(${this.key})`);
   }
 }

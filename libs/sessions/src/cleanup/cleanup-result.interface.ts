@@ -4,10 +4,11 @@ import type { SessionsCleanupMode } from '../options/sessions-module-options.int
  * Why a cleanup run did nothing:
  * - `'already-running'`: a run is in progress in this process;
  * - `'locked'`: another instance (or process) holds the cleanup lock;
- * - `'no-database-store'`: the store keeps no sessions in the database.
+ * - `'no-database-store'`: the store keeps no sessions in the database;
+ * - `'shutting-down'`: the app is closing.
  */
 export type CleanupSkipReason =
-  'already-running' | 'locked' | 'no-database-store';
+  'already-running' | 'locked' | 'no-database-store' | 'shutting-down';
 
 /** What a cleanup run did (`CleanupService.run()`). */
 export interface CleanupResult {
@@ -17,6 +18,7 @@ export interface CleanupResult {
   readonly batches: number;
   /** Wall time of the run, in milliseconds. */
   readonly durationMs: number;
+  /** How the sessions were deleted: `'raw'` (no entity events) or `'events'`. */
   readonly mode: SessionsCleanupMode;
   /** Why the run did nothing, or null when it ran. */
   readonly skipped: CleanupSkipReason | null;
@@ -24,7 +26,14 @@ export interface CleanupResult {
 
 /** Options of one run; each defaults to the module's `cleanup` option. */
 export interface CleanupRunOptions {
+  /**
+   * `'raw'` (no entity events) or `'events'`.
+   * @default the module's `cleanup.mode` ('raw')
+   */
   mode?: SessionsCleanupMode;
-  /** Sessions per statement, from 1 to 100000. */
+  /**
+   * Sessions per statement, from 1 to 100000.
+   * @default the module's `cleanup.batchSize` (5000)
+   */
   batchSize?: number;
 }

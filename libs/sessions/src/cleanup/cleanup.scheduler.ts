@@ -33,7 +33,7 @@ export class CleanupScheduler
 
   onApplicationBootstrap(): void {
     const { enabled, cron, timeZone } = this.options.cleanup;
-    if (!enabled || !this.cleanup.hasWork) {
+    if (!enabled || !this.cleanup.usesDatabaseStore) {
       return;
     }
     if (!this.registry) {

@@ -7,7 +7,10 @@ import {
 import type { QueryRunner } from 'typeorm';
 import { SessionsError } from '../errors/sessions.error.js';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
-import { isBatchSize } from '../options/resolve-cleanup-options.js';
+import {
+  isBatchSize,
+  MAX_CLEANUP_BATCH_SIZE,
+} from '../options/resolve-cleanup-options.js';
 import type { SessionsCleanupMode } from '../options/sessions-module-options.interface.js';
 import {
   SESSIONS_LOGGER_CONTEXT,
@@ -26,6 +29,7 @@ import type {
   CleanupSkipReason,
 } from './cleanup-result.interface.js';
 import { EventsCleanupBatches } from './events-cleanup-batches.js';
+import { clientOf, releaseRunner } from './query-runner-client.util.js';
 import { RawCleanupBatches } from './raw-cleanup-batches.js';
 import { SessionsExpiredExplorer } from './sessions-expired.explorer.js';
 
@@ -44,7 +48,6 @@ interface RunProgress {
 export class CleanupService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SESSIONS_LOGGER_CONTEXT);
   private readonly lock: CleanupLock | undefined;
-  private running = false;
   private current: Promise<CleanupResult> | undefined;
   private stopping = false;
 
@@ -59,8 +62,8 @@ export class CleanupService implements BeforeApplicationShutdown {
     }
   }
 
-  /** True when the store keeps sessions in the database, so there is something to purge. */
-  get hasWork(): boolean {
+  /** True when the store keeps sessions in the database: there is something to purge. */
+  get usesDatabaseStore(): boolean {
     return this.store instanceof TypeOrmSessionStore;
   }
 
@@ -68,8 +71,9 @@ export class CleanupService implements BeforeApplicationShutdown {
    * Deletes every session expired by the database's clock, `batchSize` at a
    * time, each batch its own transaction, and calls the
    * `@OnSessionsExpired()` handlers once per batch. Resolves with what it did,
-   * or with `skipped` set when a run is already going on here or elsewhere.
-   * Rejects (after logging) if a batch fails; that batch is rolled back.
+   * or with `skipped` set when it did nothing (a run going on here or in
+   * another instance, no database store, the app shutting down). Rejects,
+   * after logging, if a batch fails: that batch is rolled back.
    */
   async run(options: CleanupRunOptions = {}): Promise<CleanupResult> {
     const mode = options.mode ?? this.options.cleanup.mode;
@@ -81,23 +85,25 @@ export class CleanupService implements BeforeApplicationShutdown {
       );
       return skipped(mode, 'no-database-store');
     }
-    if (this.running) {
+    if (this.stopping) {
+      this.logger.log('Cleanup skipped: the app is shutting down.');
+      return skipped(mode, 'shutting-down');
+    }
+    if (this.current) {
       this.logger.log(
         'Cleanup skipped: a run is already in progress in this process.',
       );
       return skipped(mode, 'already-running');
     }
-    this.running = true;
     this.current = this.runLocked(this.store, this.lock, mode, batchSize);
     try {
       return await this.current;
     } finally {
-      this.running = false;
       this.current = undefined;
     }
   }
 
-  /** How many sessions are expired now, by the database's clock. */
+  /** How many sessions are expired now, by the database's clock (0 without a database store). */
   async countExpired(): Promise<number> {
     if (!(this.store instanceof TypeOrmSessionStore)) {
       return 0;
@@ -122,72 +128,83 @@ export class CleanupService implements BeforeApplicationShutdown {
     batchSize: number,
   ): Promise<CleanupResult> {
     const started = performance.now();
+    const progress: RunProgress = { deleted: 0, batches: 0 };
     const runner = store.dataSource.createQueryRunner();
-    await runner.connect();
+    let failure: unknown;
     try {
-      if (!(await lock.tryAcquire(runner))) {
+      await runner.connect();
+      const client = clientOf(runner);
+      if (!(await lock.tryAcquire(client))) {
         this.logger.log(
           'Cleanup skipped: another instance is purging expired sessions (it holds the cleanup lock).',
         );
         return skipped(mode, 'locked');
       }
-      const progress: RunProgress = { deleted: 0, batches: 0 };
-      try {
-        const batches: CleanupBatches =
-          mode === 'raw'
-            ? new RawCleanupBatches(
-                store.table,
-                batchSize,
-                this.expired.hasHandlers,
-              )
-            : new EventsCleanupBatches(store, batchSize);
-        // A batch lost in a crash is only redone by the next run, so
-        // commits need not wait for the disk.
-        await runner.query('SET synchronous_commit = off');
-        let done = false;
-        while (!done && !this.stopping) {
-          const batch = await this.deleteBatch(runner, batches, mode);
-          done = batch.done;
-          progress.deleted += batch.deleted;
-          progress.batches += batch.deleted > 0 ? 1 : 0;
-        }
-      } catch (error) {
-        this.logFailure(mode, progress, error);
-        throw error;
-      } finally {
-        // On a broken connection the lock and the setting went with it.
-        await runner.query('RESET synchronous_commit').catch(() => undefined);
-        await lock.release(runner).catch(() => undefined);
-      }
-      const result: CleanupResult = {
-        ...progress,
-        durationMs: Math.round(performance.now() - started),
-        mode,
-        skipped: null,
-      };
-      this.logger.log(
-        `Cleanup (${mode}): deleted ${result.deleted} expired sessions in ` +
-          `${plural(result.batches, 'batch', 'batches')}, ${result.durationMs} ms` +
-          (this.stopping ? ', stopped early for shutdown.' : '.'),
-      );
-      return result;
+      const batches: CleanupBatches =
+        mode === 'raw'
+          ? new RawCleanupBatches(
+              store.table,
+              batchSize,
+              this.expired.hasHandlers,
+            )
+          : new EventsCleanupBatches(store, batchSize);
+      await this.deleteBatches(runner, batches, mode, progress);
+      await lock.release(client);
+    } catch (error) {
+      failure = error;
+      this.logFailure(mode, progress, error);
+      throw error;
     } finally {
-      await runner.release();
+      await releaseRunner(runner, failure);
     }
+    const result: CleanupResult = {
+      ...progress,
+      durationMs: Math.round(performance.now() - started),
+      mode,
+      skipped: null,
+    };
+    this.logger.log(
+      `Cleanup (${mode}): deleted ${result.deleted} expired sessions in ` +
+        `${plural(result.batches, 'batch', 'batches')}, ${result.durationMs} ms` +
+        (this.stopping ? ', stopped early for shutdown.' : '.'),
+    );
+    return result;
   }
 
-  /**
-   * One batch, in a transaction with the handlers when there are any. A raw
-   * batch with no handler is a single DELETE, a transaction of its own.
-   */
-  private async deleteBatch(
+  /** Batch after batch until none is left or the app shuts down. */
+  private async deleteBatches(
     runner: QueryRunner,
     batches: CleanupBatches,
     mode: SessionsCleanupMode,
-  ): Promise<CleanupBatch> {
-    if (mode === 'raw' && !this.expired.hasHandlers) {
-      return batches.deleteNext(runner);
+    progress: RunProgress,
+  ): Promise<void> {
+    // With no handler, nothing outside the database depends on a raw batch:
+    // one lost in a crash is only redone by the next run, so its commit need
+    // not wait for the disk. (After a failure the connection is closed, not
+    // returned to the pool with this setting.)
+    const alone = mode === 'raw' && !this.expired.hasHandlers;
+    if (alone) {
+      await clientOf(runner).query('SET synchronous_commit = off');
     }
+    let done = false;
+    while (!done && !this.stopping) {
+      const batch = alone
+        ? await batches.deleteNext(runner)
+        : await this.deleteInTransaction(runner, batches);
+      done = batch.done;
+      progress.deleted += batch.deleted;
+      progress.batches += batch.deleted > 0 ? 1 : 0;
+    }
+    if (alone) {
+      await clientOf(runner).query('RESET synchronous_commit');
+    }
+  }
+
+  /** One batch in a transaction, with the handlers. */
+  private async deleteInTransaction(
+    runner: QueryRunner,
+    batches: CleanupBatches,
+  ): Promise<CleanupBatch> {
     await runner.startTransaction();
     try {
       const batch = await batches.deleteNext(runner);
@@ -200,7 +217,8 @@ export class CleanupService implements BeforeApplicationShutdown {
       await runner.commitTransaction();
       return batch;
     } catch (error) {
-      // A failed rollback means a broken connection: the batch is undone either way.
+      // The connection is closed after a failure, which ends the transaction
+      // anyway; rolling back first releases the rows' locks at once.
       await runner.rollbackTransaction().catch(() => undefined);
       throw error;
     }
@@ -214,8 +232,7 @@ export class CleanupService implements BeforeApplicationShutdown {
     const reason = error instanceof Error ? error.message : String(error);
     this.logger.error(
       `Cleanup (${mode}) failed after ${plural(batches, 'batch', 'batches')} ` +
-        `(${deleted} expired sessions deleted); the failed batch was rolled back ` +
-        `and its sessions stay for the next run: ${reason}`,
+        `(${deleted} expired sessions deleted); the sessions left stay for the next run: ${reason}`,
       error instanceof Error ? error.stack : undefined,
     );
   }
@@ -229,7 +246,7 @@ function checkRunOptions(mode: unknown, batchSize: unknown): void {
   }
   if (!isBatchSize(batchSize)) {
     throw new SessionsError(
-      `CleanupService.run(): 'batchSize' must be a whole number from 1 to 100000, got ${JSON.stringify(batchSize)}.`,
+      `CleanupService.run(): 'batchSize' must be a whole number from 1 to ${MAX_CLEANUP_BATCH_SIZE}, got ${JSON.stringify(batchSize)}.`,
     );
   }
 }

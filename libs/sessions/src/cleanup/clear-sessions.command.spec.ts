@@ -28,7 +28,11 @@ describe('runClearSessionsCommand', () => {
     [['--now'], "clearsessions: Unknown option '--now'"],
     [
       ['--batch-size', 'ten'],
-      "clearsessions: --batch-size must be a whole number, got 'ten'.",
+      "clearsessions: --batch-size must be a whole number from 1 to 100000, got 'ten'.",
+    ],
+    [
+      ['--batch-size', '0'],
+      "clearsessions: --batch-size must be a whole number from 1 to 100000, got '0'.",
     ],
     [
       ['--mode', 'fast'],

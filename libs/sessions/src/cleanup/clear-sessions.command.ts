@@ -1,12 +1,18 @@
 import { parseArgs } from 'node:util';
 import type { INestApplicationContext } from '@nestjs/common';
+import {
+  isBatchSize,
+  MAX_CLEANUP_BATCH_SIZE,
+} from '../options/resolve-cleanup-options.js';
 import type { SessionsCleanupMode } from '../options/sessions-module-options.interface.js';
 import type { CleanupResult } from './cleanup-result.interface.js';
 import { CleanupService } from './cleanup.service.js';
 
 /** Where `runClearSessionsCommand` prints. */
 export interface ClearSessionsOutput {
+  /** The outcome and the usage asked for (stdout). */
   out(line: string): void;
+  /** Failures and bad usage (stderr). */
   err(line: string): void;
 }
 
@@ -16,6 +22,9 @@ Deletes the expired sessions once, as the nightly cleanup does.
   --dry-run         only count the expired sessions
   --mode            'raw' (no entity events) or 'events'; default: the app's cleanup.mode
   --batch-size N    sessions per statement; default: the app's cleanup.batchSize`;
+
+const NO_DATABASE_STORE =
+  'Nothing to delete: the session store keeps no sessions in the database.';
 
 const consoleOutput: ClearSessionsOutput = {
   out: (line) => console.log(line),
@@ -55,7 +64,9 @@ export async function runClearSessionsCommand(
   try {
     app = await createContext();
     const cleanup = app.get(CleanupService);
-    if (options.dryRun) {
+    if (options.dryRun && !cleanup.usesDatabaseStore) {
+      output.out(NO_DATABASE_STORE);
+    } else if (options.dryRun) {
       const expired = await cleanup.countExpired();
       output.out(
         `${sessions(expired)} expired; nothing was deleted (dry run).`,
@@ -89,8 +100,10 @@ function parseOptions(argv: readonly string[]) {
     throw new Error(`--mode must be 'raw' or 'events', got '${mode}'.`);
   }
   const batchSize = values['batch-size'];
-  if (batchSize !== undefined && !/^\d+$/.test(batchSize)) {
-    throw new Error(`--batch-size must be a whole number, got '${batchSize}'.`);
+  if (batchSize !== undefined && !isBatchSize(Number(batchSize))) {
+    throw new Error(
+      `--batch-size must be a whole number from 1 to ${MAX_CLEANUP_BATCH_SIZE}, got '${batchSize}'.`,
+    );
   }
   return {
     help: values.help,
@@ -113,7 +126,9 @@ function describe(result: CleanupResult): string {
     case 'already-running':
       return 'Nothing deleted: a cleanup is already running in this app.';
     case 'no-database-store':
-      return 'Nothing to delete: the session store keeps no sessions in the database.';
+      return NO_DATABASE_STORE;
+    case 'shutting-down':
+      return 'Nothing deleted: the app is shutting down.';
     case null: {
       const batches = result.batches === 1 ? 'batch' : 'batches';
       return (

@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import type { EntityMetadata, QueryRunner } from 'typeorm';
 import { BroadcasterResult } from 'typeorm/subscriber/BroadcasterResult.js';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
@@ -7,9 +6,10 @@ import type {
   CleanupBatch,
   CleanupBatches,
 } from './cleanup-batches.interface.js';
+import { clientOf } from './query-runner-client.util.js';
 
-/** A loaded row: the entity's columns, its address and its exact expiry. */
-type LoadedRow = Record<string, unknown> & { _ctid: string; _expiry: string };
+/** A loaded row: the entity's columns and its exact expiry, as ISO 8601 text. */
+type LoadedRow = Record<string, unknown> & { _expiry: string };
 
 /**
  * `mode: 'events'`: each batch loads the next `batchSize` expired sessions,
@@ -33,22 +33,21 @@ export class EventsCleanupBatches implements CleanupBatches {
     const escape = (name: string): string =>
       store.dataSource.driver.escape(name);
     const columns = store.metadata.columns
+      .filter((column) => !column.isVirtualProperty)
       .map((column) => escape(column.databaseName))
       .join(', ');
     this.loadSql =
-      `SELECT ${columns}, ctid::text AS _ctid, ${expire}::text AS _expiry FROM ${table} ` +
+      `SELECT ${columns}, to_json(${expire}) #>> '{}' AS _expiry FROM ${table} ` +
       `WHERE ${expire} >= $1::timestamptz AND ${expire} < now() ` +
       `ORDER BY ${expire} LIMIT $2 FOR UPDATE`;
-    // The rows are locked: their addresses hold until the transaction ends.
+    // By key, not address: a listener that updated a row moved it.
     this.deleteSql =
-      `DELETE FROM ${table} WHERE ctid = ANY ($1::tid[]) AND ${expire} < now() ` +
+      `DELETE FROM ${table} WHERE ${key} = ANY ($1::text[]) AND ${expire} < now() ` +
       `RETURNING ${key} AS key`;
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
-    // The pg client itself, so that TypeORM's query logging never prints keys.
-    const client = (runner as unknown as { databaseConnection: PoolClient })
-      .databaseConnection;
+    const client = clientOf(runner);
     const { rows } = await client.query<LoadedRow>(this.loadSql, [
       this.cursor,
       this.batchSize,
@@ -72,7 +71,7 @@ export class EventsCleanupBatches implements CleanupBatches {
     await before.wait();
 
     const deleted = await client.query<{ key: string }>(this.deleteSql, [
-      rows.map((row) => row._ctid),
+      sessions.map((session) => session.sessionKey),
     ]);
     const keys = deleted.rows.map((row) => row.key);
     const gone = new Set(keys);
@@ -101,9 +100,12 @@ function hydrate(
 ): AbstractSessionEntity {
   const entity = metadata.create(runner) as AbstractSessionEntity;
   for (const column of metadata.columns) {
+    if (column.isVirtualProperty) {
+      continue;
+    }
     column.setEntityValue(
       entity,
-      runner.connection.driver.prepareHydratedValue(
+      runner.dataSource.driver.prepareHydratedValue(
         row[column.databaseName],
         column,
       ),

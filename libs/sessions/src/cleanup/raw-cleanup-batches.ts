@@ -4,21 +4,26 @@ import type {
   CleanupBatch,
   CleanupBatches,
 } from './cleanup-batches.interface.js';
+import { clientOf } from './query-runner-client.util.js';
+
+/** A timestamp as exact ISO 8601 text, whatever the connection's `DateStyle`. */
+const iso = (expression: string): string => `to_json(${expression}) #>> '{}'`;
 
 /**
  * `mode: 'raw'`: each batch is a range of the `expire_date` index, from where
- * the last batch stopped to the expiry of the first row past `batchSize`.
- * One index probe finds that bound; one DELETE takes the range, re-checking
- * expiry on each row it deletes. Nothing is loaded but the bound (and the
- * keys, when a handler wants them); no entity event fires.
+ * the last batch stopped to the expiry of the first row past `batchSize` (or
+ * to now, for the last batch). One index probe finds that bound; one DELETE
+ * takes the range, re-checking expiry on each row it deletes. Nothing is
+ * loaded but the bound (and the keys, when a handler wants them); no entity
+ * event fires.
  *
- * Deleting a range costs what the single bulk DELETE costs per row, where
- * picking rows by address or key costs two to three times as much.
+ * Deleting a range costs about what the single bulk DELETE costs per row;
+ * picking rows one by one, by address or key, costs two to three times more.
  */
 export class RawCleanupBatches implements CleanupBatches {
-  /** Where the next batch starts (inclusive), as PostgreSQL prints it: exact to the microsecond. */
+  /** Where the next batch starts (inclusive), exact to the microsecond. */
   private cursor = '-infinity';
-  private readonly boundSql: string;
+  private readonly probeSql: string;
   private readonly rangeSql: string;
   private readonly tiedSql: string;
 
@@ -28,37 +33,39 @@ export class RawCleanupBatches implements CleanupBatches {
     withKeys: boolean,
   ) {
     const returning = withKeys ? ` RETURNING ${key} AS key` : '';
-    this.boundSql =
-      `SELECT ${expire}::text AS bound FROM ${table} WHERE ${expire} < now() ` +
-      `AND ${expire} >= $1::timestamptz ORDER BY ${expire} OFFSET $2 LIMIT 1`;
+    this.probeSql =
+      `SELECT (SELECT ${iso(expire)} FROM ${table} WHERE ${expire} >= $1::timestamptz ` +
+      `AND ${expire} < now() ORDER BY ${expire} OFFSET $2 LIMIT 1) AS bound, ${iso('now()')} AS now`;
     this.rangeSql =
-      `DELETE FROM ${table} WHERE ${expire} >= $1::timestamptz AND ${expire} < now() ` +
-      `AND ($2::timestamptz IS NULL OR ${expire} < $2::timestamptz)${returning}`;
+      `DELETE FROM ${table} WHERE ${expire} >= $1::timestamptz AND ${expire} < $2::timestamptz ` +
+      `AND ${expire} < now()${returning}`;
     // More than a batch of rows expire at the very same instant: take them
-    // a batch at a time, by address.
+    // a batch at a time, by key (a row updated meanwhile keeps its key).
     this.tiedSql =
-      `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} ` +
-      `WHERE ${expire} = $1::timestamptz LIMIT $2)) AND ${expire} < now()${returning}`;
+      `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} ` +
+      `WHERE ${expire} = $1::timestamptz LIMIT $2) AND ${expire} < now()${returning}`;
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
-    const [next] = (await runner.query(this.boundSql, [
-      this.cursor,
-      this.batchSize,
-    ])) as { bound: string }[];
-    const bound = next?.bound ?? null;
-    const [rows, count] = (await runner.query(
-      bound === this.cursor ? this.tiedSql : this.rangeSql,
-      bound === this.cursor
-        ? [this.cursor, this.batchSize]
-        : [this.cursor, bound],
-    )) as [{ key: string }[], number];
+    const client = clientOf(runner);
+    const probe = await client.query<{ bound: string | null; now: string }>(
+      this.probeSql,
+      [this.cursor, this.batchSize],
+    );
+    const { bound, now } = probe.rows[0];
+    const tied = bound === this.cursor;
+    const deleted = await client.query<{ key: string }>(
+      tied ? this.tiedSql : this.rangeSql,
+      // The last batch stops at the probe's now: at most `batchSize` rows.
+      tied ? [this.cursor, this.batchSize] : [this.cursor, bound ?? now],
+    );
+    const count = deleted.rowCount ?? 0;
     this.cursor = bound ?? this.cursor;
     return {
       // No row past this batch: it was the last.
       done: bound === null,
       deleted: count,
-      keys: rows.map((row) => row.key),
+      keys: deleted.rows.map((row) => row.key),
     };
   }
 }

@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
 import {
   ON_SESSIONS_EXPIRED,
   type SessionsExpiredEvent,
@@ -10,6 +11,7 @@ type SessionsExpiredHandler = (event: SessionsExpiredEvent) => unknown;
 /** Finds the `@OnSessionsExpired()` methods of the app's providers. */
 @Injectable()
 export class SessionsExpiredExplorer implements OnModuleInit {
+  private readonly logger = new Logger(SESSIONS_LOGGER_CONTEXT);
   private handlers: SessionsExpiredHandler[] = [];
 
   constructor(
@@ -19,12 +21,43 @@ export class SessionsExpiredExplorer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers = this.discovery
-      .getProviders()
-      .filter((wrapper) => wrapper.isDependencyTreeStatic())
-      .flatMap(({ instance }: { instance: unknown }) =>
-        this.handlersOf(instance),
-      );
+    // A provider exported under another token (`useExisting`) appears once
+    // per token: take each instance once.
+    const instances = new Set<object>();
+    for (const wrapper of this.discovery.getProviders()) {
+      if (wrapper.isAlias) {
+        continue;
+      }
+      const instance: unknown = wrapper.isDependencyTreeStatic()
+        ? wrapper.instance
+        : undefined;
+      const prototype: unknown =
+        typeof instance === 'object' && instance !== null
+          ? Object.getPrototypeOf(instance)
+          : (wrapper.metatype as { prototype?: unknown } | null)?.prototype;
+      if (typeof prototype !== 'object' || prototype === null) {
+        continue;
+      }
+      if (this.decoratedMethods(prototype).length === 0) {
+        continue;
+      }
+      if (typeof instance !== 'object' || instance === null) {
+        this.logger.warn(
+          `@OnSessionsExpired() on ${wrapper.name} is ignored: the provider is request-scoped or transient; ` +
+            `the cleanup needs a singleton.`,
+        );
+        continue;
+      }
+      instances.add(instance);
+    }
+    this.handlers = [...instances].flatMap((instance) =>
+      this.decoratedMethods(Object.getPrototypeOf(instance) as object).map(
+        (name) =>
+          (instance as Record<string, SessionsExpiredHandler>)[name].bind(
+            instance,
+          ),
+      ),
+    );
   }
 
   /** True when some provider wants the keys of expired sessions. */
@@ -39,19 +72,14 @@ export class SessionsExpiredExplorer implements OnModuleInit {
     }
   }
 
-  private handlersOf(instance: unknown): SessionsExpiredHandler[] {
-    if (typeof instance !== 'object' || instance === null) {
-      return [];
-    }
-    const methods = instance as Record<string, unknown>;
-    return this.scanner
-      .getAllMethodNames(Object.getPrototypeOf(instance) as object)
-      .map((name) => methods[name])
-      .filter(
-        (method): method is SessionsExpiredHandler =>
-          typeof method === 'function' &&
-          this.reflector.get<boolean>(ON_SESSIONS_EXPIRED, method) === true,
-      )
-      .map((method) => method.bind(instance));
+  private decoratedMethods(prototype: object): string[] {
+    const methods = prototype as Record<string, unknown>;
+    return this.scanner.getAllMethodNames(prototype).filter((name) => {
+      const method = methods[name];
+      return (
+        typeof method === 'function' &&
+        this.reflector.get<boolean>(ON_SESSIONS_EXPIRED, method) === true
+      );
+    });
   }
 }
