@@ -20,6 +20,7 @@ import {
   remainingKeys,
   removeEvents,
   seedSessions,
+  subscriberBehaviour,
 } from './support/cleanup-testing.js';
 import { RecordingLogger } from './support/recording-logger.js';
 import { RequestGate } from './support/session-probe.controller.js';
@@ -112,6 +113,7 @@ describe('CleanupService', () => {
   beforeEach(async () => {
     await database.query('TRUNCATE session, visitor_note');
     removeEvents.length = 0;
+    subscriberBehaviour.touchRow = false;
     listened.before.length = 0;
     listened.after.length = 0;
   });
@@ -297,11 +299,28 @@ describe('CleanupService', () => {
       expect(keysOf('before').sort()).toEqual(expired);
       expect(keysOf('after').sort()).toEqual(expired);
       // Each batch: all its befores, the delete, then all its afters.
+      expect(removeEvents).toHaveLength(24);
       expect(removeEvents.slice(0, 10).map((e) => e.event)).toEqual([
         ...Array<string>(5).fill('before'),
         ...Array<string>(5).fill('after'),
       ]);
     });
+  });
+
+  it("deletes rows a beforeRemove subscriber wrote to, in 'events' mode", async () => {
+    const expired = await seedSessions(database, 'gone', 6, '-1 hour');
+    subscriberBehaviour.touchRow = true;
+    const app = await open({ providers: [ExpiredKeysRecorder] });
+
+    const result = await app
+      .get(CleanupService)
+      .run({ mode: 'events', batchSize: 4 });
+
+    expect(result.deleted).toBe(6);
+    expect(await database.sessionCount()).toBe(0);
+    const afters = removeEvents.filter((e) => e.event === 'after');
+    expect(afters.map((e) => e.key).sort()).toEqual(expired);
+    expect(app.get(ExpiredKeysRecorder).batches.flat().sort()).toEqual(expired);
   });
 
   it("fires the entity's own @BeforeRemove and @AfterRemove once per session in 'events' mode", async () => {

@@ -19,14 +19,23 @@ import type { TestDatabase } from './test-database.js';
 /** Every remove event TypeORM fired for a session, in order. */
 export const removeEvents: { event: string; key: string | undefined }[] = [];
 
+/** Makes `RecordingSessionSubscriber` write each row in `beforeRemove`. */
+export const subscriberBehaviour = { touchRow: false };
+
 /** Records `beforeRemove`/`afterRemove` of sessions into `removeEvents`. */
 @EventSubscriber()
 export class RecordingSessionSubscriber implements EntitySubscriberInterface<SessionEntity> {
   listenTo(): typeof SessionEntity {
     return SessionEntity;
   }
-  beforeRemove(event: RemoveEvent<SessionEntity>): void {
+  async beforeRemove(event: RemoveEvent<SessionEntity>): Promise<void> {
     removeEvents.push({ event: 'before', key: event.entity?.sessionKey });
+    if (subscriberBehaviour.touchRow) {
+      await event.manager.query(
+        `UPDATE session SET session_data = '{"touched": true}' WHERE session_key = $1`,
+        [event.entity?.sessionKey],
+      );
+    }
   }
   afterRemove(event: RemoveEvent<SessionEntity>): void {
     removeEvents.push({ event: 'after', key: event.entity?.sessionKey });
