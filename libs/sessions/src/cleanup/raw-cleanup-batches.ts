@@ -33,9 +33,12 @@ export class RawCleanupBatches implements CleanupBatches {
     withKeys: boolean,
   ) {
     const returning = withKeys ? ` RETURNING ${key} AS key` : '';
-    this.probeSql =
-      `SELECT (SELECT ${iso(expire)} FROM ${table} WHERE ${expire} >= $1::timestamptz ` +
-      `AND ${expire} < now() ORDER BY ${expire} OFFSET $2 LIMIT 1) AS bound, ${iso('now()')} AS now`;
+    const nextBound =
+      `SELECT ${expire} FROM ${table} WHERE ${expire} >= $1::timestamptz ` +
+      `AND ${expire} < now() ORDER BY ${expire} OFFSET $2 LIMIT 1`;
+    // The bound becomes text once, outside the scan: inside, the conversion
+    // would run for each of the `batchSize` rows it skips.
+    this.probeSql = `SELECT ${iso(`(${nextBound})`)} AS bound, ${iso('now()')} AS now`;
     this.rangeSql =
       `DELETE FROM ${table} WHERE ${expire} >= $1::timestamptz AND ${expire} < $2::timestamptz ` +
       `AND ${expire} < now()${returning}`;
