@@ -236,11 +236,12 @@ describe('CleanupService', () => {
       );
       const batches =
         mode === 'raw'
-          ? new RawCleanupBatches(store(app).table, 10, true)
+          ? await RawCleanupBatches.open(store(app), 10, true)
           : new EventsCleanupBatches(store(app), 10);
       const batch = await batches.deleteNext(runner);
       await runner.commitTransaction();
       await runner.release();
+      await batches.close();
 
       expect(batch).toEqual({ done: true, deleted: 1, keys: [gone] });
       expect(await remainingKeys(database)).toEqual([edge]);

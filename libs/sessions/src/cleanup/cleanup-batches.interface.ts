@@ -17,4 +17,6 @@ export interface CleanupBatch {
  */
 export interface CleanupBatches {
   deleteNext(runner: QueryRunner): Promise<CleanupBatch>;
+  /** Lets go of what the batches hold of their own, after `failure` if any. */
+  close(failure?: unknown): Promise<void>;
 }

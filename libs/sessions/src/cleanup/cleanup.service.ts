@@ -142,13 +142,21 @@ export class CleanupService implements BeforeApplicationShutdown {
       }
       const batches: CleanupBatches =
         mode === 'raw'
-          ? new RawCleanupBatches(
-              store.table,
+          ? await RawCleanupBatches.open(
+              store,
               batchSize,
               this.expired.hasHandlers,
             )
           : new EventsCleanupBatches(store, batchSize);
-      await this.deleteBatches(runner, batches, mode, progress);
+      let batchFailure: unknown;
+      try {
+        await this.deleteBatches(runner, batches, mode, progress);
+      } catch (error) {
+        batchFailure = error;
+        throw error;
+      } finally {
+        await batches.close(batchFailure);
+      }
       await lock.release(client);
     } catch (error) {
       failure = error;

@@ -111,6 +111,11 @@ export class EventsCleanupBatches implements CleanupBatches {
     return { done: rows.length < this.batchSize, deleted: keys.length, keys };
   }
 
+  /** Nothing of their own: everything goes through the run's connection. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** The entity of a row, its values converted as TypeORM does when it loads. */
   private hydrate(runner: QueryRunner, row: LoadedRow): AbstractSessionEntity {
     const entity = this.store.metadata.create(runner) as AbstractSessionEntity;

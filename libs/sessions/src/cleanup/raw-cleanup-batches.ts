@@ -1,10 +1,17 @@
 import type { QueryRunner } from 'typeorm';
 import type { SessionTableNames } from '../stores/session-table.util.js';
+import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import type {
   CleanupBatch,
   CleanupBatches,
 } from './cleanup-batches.interface.js';
-import { clientOf } from './query-runner-client.util.js';
+import { clientOf, releaseRunner } from './query-runner-client.util.js';
+
+/** The first expiry past a batch (null: none left) and the database's now, as ISO text. */
+interface Probe {
+  bound: string | null;
+  now: string;
+}
 
 /** A timestamp as exact ISO 8601 text, whatever the connection's `DateStyle`. */
 const iso = (expression: string): string => `to_json(${expression}) #>> '{}'`;
@@ -12,8 +19,9 @@ const iso = (expression: string): string => `to_json(${expression}) #>> '{}'`;
 /**
  * `mode: 'raw'`: each batch is a range of the `expire_date` index, from where
  * the last batch stopped to the expiry of the first row past `batchSize` (or
- * to now, for the last batch). One index probe finds that bound; one DELETE
- * takes the range, re-checking expiry on each row it deletes. Nothing is
+ * to now, for the last batch). One index probe finds that bound, on a second
+ * connection, while the previous batch deletes; one DELETE takes the range,
+ * re-checking expiry on each row it deletes. Nothing is
  * loaded but the bound (and the keys, when a handler wants them); no entity
  * event fires.
  *
@@ -23,14 +31,18 @@ const iso = (expression: string): string => `to_json(${expression}) #>> '{}'`;
 export class RawCleanupBatches implements CleanupBatches {
   /** Where the next batch starts (inclusive), exact to the microsecond. */
   private cursor = '-infinity';
+  /** The probe for the next batch, started while the last one deleted. */
+  private nextProbe: Promise<Probe> | undefined;
   private readonly probeSql: string;
   private readonly rangeSql: string;
   private readonly tiedSql: string;
 
-  constructor(
+  private constructor(
     { table, key, expire }: SessionTableNames,
     private readonly batchSize: number,
     withKeys: boolean,
+    /** A connection of its own for the index probes. */
+    private readonly probeRunner: QueryRunner,
   ) {
     const returning = withKeys ? ` RETURNING ${key} AS key` : '';
     const nextBound =
@@ -50,25 +62,50 @@ export class RawCleanupBatches implements CleanupBatches {
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
-    const client = clientOf(runner);
-    const probe = await client.query<{ bound: string | null; now: string }>(
-      this.probeSql,
-      [this.cursor, this.batchSize],
-    );
-    const { bound, now } = probe.rows[0];
+    const { bound, now } = await (this.nextProbe ?? this.probe(this.cursor));
     const tied = bound === this.cursor;
-    const deleted = await client.query<{ key: string }>(
+    // The next batch's probe reads the index past this batch, on its own
+    // connection, while this batch deletes. After a tie, it counts rows this
+    // batch deletes: its bound comes early, and the next batch is smaller.
+    this.nextProbe = bound === null ? undefined : this.probe(bound);
+    const deleted = await clientOf(runner).query<{ key: string }>(
       tied ? this.tiedSql : this.rangeSql,
       // The last batch stops at the probe's now: at most `batchSize` rows.
       tied ? [this.cursor, this.batchSize] : [this.cursor, bound ?? now],
     );
-    const count = deleted.rowCount ?? 0;
     this.cursor = bound ?? this.cursor;
     return {
       // No row past this batch: it was the last.
       done: bound === null,
-      deleted: count,
+      deleted: deleted.rowCount ?? 0,
       keys: deleted.rows.map((row) => row.key),
     };
+  }
+
+  /** Batches of `store`'s table; `close()` them after the run. */
+  static async open(
+    store: TypeOrmSessionStore,
+    batchSize: number,
+    withKeys: boolean,
+  ): Promise<RawCleanupBatches> {
+    const probeRunner = store.dataSource.createQueryRunner();
+    await probeRunner.connect();
+    return new RawCleanupBatches(store.table, batchSize, withKeys, probeRunner);
+  }
+
+  /** Waits for a probe still running, then lets its connection go. */
+  async close(failure?: unknown): Promise<void> {
+    await this.nextProbe?.catch(() => undefined);
+    this.nextProbe = undefined;
+    await releaseRunner(this.probeRunner, failure);
+  }
+
+  private probe(from: string): Promise<Probe> {
+    const probing = clientOf(this.probeRunner)
+      .query<Probe>(this.probeSql, [from, this.batchSize])
+      .then(({ rows }) => rows[0]);
+    // Handled where it is awaited; this keeps an unawaited failure quiet.
+    probing.catch(() => undefined);
+    return probing;
   }
 }
