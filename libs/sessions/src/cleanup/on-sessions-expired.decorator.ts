@@ -30,6 +30,9 @@ export interface SessionsExpiredEvent {
  *   }
  * }
  * ```
+ *
+ * The keys are secrets: statements built from them appear in TypeORM's
+ * query log when it is on (`logging: true`).
  */
 export const OnSessionsExpired = (): MethodDecorator =>
   SetMetadata(ON_SESSIONS_EXPIRED, true);

@@ -21,9 +21,8 @@ const iso = (expression: string): string => `to_json(${expression}) #>> '{}'`;
  * the last batch stopped to the expiry of the first row past `batchSize` (or
  * to now, for the last batch). One index probe finds that bound, on a second
  * connection, while the previous batch deletes; one DELETE takes the range,
- * re-checking expiry on each row it deletes. Nothing is
- * loaded but the bound (and the keys, when a handler wants them); no entity
- * event fires.
+ * re-checking expiry on each row it deletes. Nothing is loaded but the bound
+ * (and the keys, when a handler wants them); no entity event fires.
  *
  * Deleting a range costs about what the single bulk DELETE costs per row;
  * picking rows one by one, by address or key, costs two to three times more.
