@@ -61,6 +61,14 @@ describe('resolveSessionsOptions', () => {
   });
 
   it('keeps what is given', () => {
+    // Every cleanup option set, and none the default.
+    const cleanup = {
+      enabled: false,
+      cron: '*/10 * * * * *',
+      timeZone: 'Europe/Paris',
+      mode: 'events' as const,
+      batchSize: 100,
+    };
     const resolved = resolveSessionsOptions(
       { store: SomeStore, entity: CustomSession, dataSource: 'sessions' },
       {
@@ -74,13 +82,7 @@ describe('resolveSessionsOptions', () => {
         },
         saveEveryRequest: true,
         expireAtBrowserClose: true,
-        cleanup: {
-          enabled: false,
-          cron: '*/10 * * * * *',
-          timeZone: 'Europe/Paris',
-          mode: 'events',
-          batchSize: 100,
-        },
+        cleanup,
       },
     );
     expect(resolved).toEqual({
@@ -98,13 +100,7 @@ describe('resolveSessionsOptions', () => {
       },
       saveEveryRequest: true,
       expireAtBrowserClose: true,
-      cleanup: {
-        enabled: false,
-        cron: '*/10 * * * * *',
-        timeZone: 'Europe/Paris',
-        mode: 'events',
-        batchSize: 100,
-      },
+      cleanup,
     });
   });
 
