@@ -9,6 +9,7 @@ import { SessionsError } from '../errors/sessions.error.js';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import {
   isBatchSize,
+  isCleanupMode,
   MAX_CLEANUP_BATCH_SIZE,
 } from '../options/resolve-cleanup-options.js';
 import type { SessionsCleanupMode } from '../options/sessions-module-options.interface.js';
@@ -47,7 +48,6 @@ interface RunProgress {
 @Injectable()
 export class CleanupService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SESSIONS_LOGGER_CONTEXT);
-  private readonly lock: CleanupLock | undefined;
   private current: Promise<CleanupResult> | undefined;
   private stopping = false;
 
@@ -56,11 +56,7 @@ export class CleanupService implements BeforeApplicationShutdown {
     @Inject(SESSIONS_OPTIONS)
     private readonly options: ResolvedSessionsOptions,
     private readonly expired: SessionsExpiredExplorer,
-  ) {
-    if (store instanceof TypeOrmSessionStore) {
-      this.lock = new CleanupLock(store.table.table);
-    }
-  }
+  ) {}
 
   /** True when the store keeps sessions in the database: there is something to purge. */
   get usesDatabaseStore(): boolean {
@@ -79,7 +75,7 @@ export class CleanupService implements BeforeApplicationShutdown {
     const mode = options.mode ?? this.options.cleanup.mode;
     const batchSize = options.batchSize ?? this.options.cleanup.batchSize;
     checkRunOptions(mode, batchSize);
-    if (!(this.store instanceof TypeOrmSessionStore) || !this.lock) {
+    if (!(this.store instanceof TypeOrmSessionStore)) {
       this.logger.log(
         `Cleanup skipped: the ${this.store.constructor.name} store keeps no sessions in the database.`,
       );
@@ -95,7 +91,7 @@ export class CleanupService implements BeforeApplicationShutdown {
       );
       return skipped(mode, 'already-running');
     }
-    this.current = this.runLocked(this.store, this.lock, mode, batchSize);
+    this.current = this.runLocked(this.store, mode, batchSize);
     try {
       return await this.current;
     } finally {
@@ -123,11 +119,11 @@ export class CleanupService implements BeforeApplicationShutdown {
 
   private async runLocked(
     store: TypeOrmSessionStore,
-    lock: CleanupLock,
     mode: SessionsCleanupMode,
     batchSize: number,
   ): Promise<CleanupResult> {
     const started = performance.now();
+    const lock = new CleanupLock(store.table.table);
     const progress: RunProgress = { deleted: 0, batches: 0 };
     const runner = store.dataSource.createQueryRunner();
     let failure: unknown;
@@ -140,23 +136,7 @@ export class CleanupService implements BeforeApplicationShutdown {
         );
         return skipped(mode, 'locked');
       }
-      const batches: CleanupBatches =
-        mode === 'raw'
-          ? await RawCleanupBatches.open(
-              store,
-              batchSize,
-              this.expired.hasHandlers,
-            )
-          : new EventsCleanupBatches(store, batchSize);
-      let batchFailure: unknown;
-      try {
-        await this.deleteBatches(runner, batches, mode, progress);
-      } catch (error) {
-        batchFailure = error;
-        throw error;
-      } finally {
-        await batches.close(batchFailure);
-      }
+      await this.deleteBatches(runner, store, mode, batchSize, progress);
       await lock.release(client);
     } catch (error) {
       failure = error;
@@ -179,8 +159,33 @@ export class CleanupService implements BeforeApplicationShutdown {
     return result;
   }
 
-  /** Batch after batch until none is left or the app shuts down. */
+  /** The run's batches, in `mode`, from first to last; then lets them go. */
   private async deleteBatches(
+    runner: QueryRunner,
+    store: TypeOrmSessionStore,
+    mode: SessionsCleanupMode,
+    batchSize: number,
+    progress: RunProgress,
+  ): Promise<void> {
+    const batches: CleanupBatches =
+      mode === 'raw'
+        ? await RawCleanupBatches.open(
+            store,
+            batchSize,
+            this.expired.hasHandlers,
+          )
+        : new EventsCleanupBatches(store, batchSize);
+    try {
+      await this.deleteEach(runner, batches, mode, progress);
+    } catch (error) {
+      await batches.close(error);
+      throw error;
+    }
+    await batches.close();
+  }
+
+  /** Batch after batch until none is left or the app shuts down. */
+  private async deleteEach(
     runner: QueryRunner,
     batches: CleanupBatches,
     mode: SessionsCleanupMode,
@@ -247,7 +252,7 @@ export class CleanupService implements BeforeApplicationShutdown {
 }
 
 function checkRunOptions(mode: unknown, batchSize: unknown): void {
-  if (mode !== 'raw' && mode !== 'events') {
+  if (!isCleanupMode(mode)) {
     throw new SessionsError(
       `CleanupService.run(): 'mode' must be 'raw' or 'events', got ${JSON.stringify(mode)}.`,
     );

@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import type { INestApplicationContext } from '@nestjs/common';
 import {
   isBatchSize,
+  isCleanupMode,
   MAX_CLEANUP_BATCH_SIZE,
 } from '../options/resolve-cleanup-options.js';
-import type { SessionsCleanupMode } from '../options/sessions-module-options.interface.js';
 import type { CleanupResult } from './cleanup-result.interface.js';
 import { CleanupService } from './cleanup.service.js';
 
@@ -96,7 +96,7 @@ function parseOptions(argv: readonly string[]) {
     },
   });
   const mode = values.mode;
-  if (mode !== undefined && !isMode(mode)) {
+  if (mode !== undefined && !isCleanupMode(mode)) {
     throw new Error(`--mode must be 'raw' or 'events', got '${mode}'.`);
   }
   const batchSize = values['batch-size'];
@@ -113,10 +113,6 @@ function parseOptions(argv: readonly string[]) {
       batchSize: batchSize === undefined ? undefined : Number(batchSize),
     },
   };
-}
-
-function isMode(value: string): value is SessionsCleanupMode {
-  return value === 'raw' || value === 'events';
 }
 
 function describe(result: CleanupResult): string {

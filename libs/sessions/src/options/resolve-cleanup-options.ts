@@ -17,7 +17,6 @@ export interface ResolvedCleanupOptions {
 }
 
 const CLEANUP_KEYS = ['enabled', 'cron', 'timeZone', 'mode', 'batchSize'];
-const CLEANUP_MODES: readonly unknown[] = ['raw', 'events'];
 
 /** Above this, one statement holds locks and WAL for too long. */
 export const MAX_CLEANUP_BATCH_SIZE = 100_000;
@@ -65,7 +64,7 @@ export function resolveCleanupOptions(
     );
   }
   const mode = options.mode ?? defaults.mode;
-  if (!CLEANUP_MODES.includes(mode)) {
+  if (!isCleanupMode(mode)) {
     problems.push(
       `'cleanup.mode' must be 'raw' or 'events', got ${describe(mode)}.`,
     );
@@ -92,6 +91,11 @@ export function isBatchSize(value: unknown): value is number {
     (value as number) >= 1 &&
     (value as number) <= MAX_CLEANUP_BATCH_SIZE
   );
+}
+
+/** True for `'raw'` or `'events'`. */
+export function isCleanupMode(value: unknown): value is SessionsCleanupMode {
+  return value === 'raw' || value === 'events';
 }
 
 /** Why `value` is not a cron expression (`' (reason)'`), or undefined. */
