@@ -237,7 +237,7 @@ describe('CleanupService', () => {
       const batches =
         mode === 'raw'
           ? await RawCleanupBatches.open(store(app), 10, true)
-          : new EventsCleanupBatches(store(app), 10);
+          : await EventsCleanupBatches.open(store(app), 10, runner);
       const batch = await batches.deleteNext(runner);
       await runner.commitTransaction();
       await runner.release();

@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 
 /** What one batch of a cleanup run did. */
 export interface CleanupBatch {
@@ -16,6 +17,8 @@ export interface CleanupBatch {
  * it again from its start.
  */
 export interface CleanupBatches {
+  /** The isolation level of each batch's transaction; the data source's default when unset. */
+  readonly isolation?: IsolationLevel;
   deleteNext(runner: QueryRunner): Promise<CleanupBatch>;
   /** Lets go of what the batches hold of their own, after `failure` if any. */
   close(failure?: unknown): Promise<void>;

@@ -5,6 +5,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
+import { CleanupConflictError } from '../errors/cleanup-conflict.error.js';
 import { SessionsError } from '../errors/sessions.error.js';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import {
@@ -33,6 +34,9 @@ import { EventsCleanupBatches } from './events-cleanup-batches.js';
 import { clientOf, releaseRunner } from './query-runner-client.util.js';
 import { RawCleanupBatches } from './raw-cleanup-batches.js';
 import { SessionsExpiredExplorer } from './sessions-expired.explorer.js';
+
+/** Tries of a batch whose sessions other transactions keep changing under it. */
+const MAX_BATCH_ATTEMPTS = 3;
 
 /** How far a run got, for its log line when it fails. */
 interface RunProgress {
@@ -174,7 +178,7 @@ export class CleanupService implements BeforeApplicationShutdown {
             batchSize,
             this.expired.hasHandlers,
           )
-        : new EventsCleanupBatches(store, batchSize);
+        : await EventsCleanupBatches.open(store, batchSize, runner);
     try {
       await this.deleteEach(runner, batches, mode, progress);
     } catch (error) {
@@ -213,12 +217,31 @@ export class CleanupService implements BeforeApplicationShutdown {
     }
   }
 
-  /** One batch in a transaction, with the handlers. */
+  /** One batch in a transaction, done again while it conflicts with other transactions. */
   private async deleteInTransaction(
     runner: QueryRunner,
     batches: CleanupBatches,
   ): Promise<CleanupBatch> {
-    await runner.startTransaction();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deleteOnce(runner, batches);
+      } catch (error) {
+        if (
+          !(error instanceof CleanupConflictError) ||
+          attempt === MAX_BATCH_ATTEMPTS
+        ) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  /** One batch in a transaction, with the handlers. */
+  private async deleteOnce(
+    runner: QueryRunner,
+    batches: CleanupBatches,
+  ): Promise<CleanupBatch> {
+    await runner.startTransaction(batches.isolation);
     try {
       const batch = await batches.deleteNext(runner);
       if (batch.deleted > 0 && this.expired.hasHandlers) {

@@ -1,155 +1,148 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import type { QueryRunner } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { BroadcasterResult } from 'typeorm/subscriber/BroadcasterResult.js';
-import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
+import { CleanupConflictError } from '../errors/cleanup-conflict.error.js';
 import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import type {
   CleanupBatch,
   CleanupBatches,
 } from './cleanup-batches.interface.js';
+import {
+  type BatchStart,
+  EventsBatchLoader,
+  FIRST_BATCH,
+} from './events-batch.loader.js';
+import { EventsBatchPrefetcher } from './events-batch.prefetcher.js';
 import { clientOf } from './query-runner-client.util.js';
+import { fireRemoveEvents } from './remove-events.util.js';
 
-/** A loaded row: the entity's columns, in `columns` order, then its address. */
-type LoadedRow = unknown[];
+/** PostgreSQL's SQLSTATE when a row changed after the transaction's snapshot. */
+const SERIALIZATION_FAILURE = '40001';
 
 /**
- * `mode: 'events'`: each batch loads the next `batchSize` expired sessions,
- * locked, along the `expire_date` index, as entities; fires TypeORM's
- * `beforeRemove` entity listeners and subscribers for each; deletes them in
- * one statement; then fires `afterRemove` for each one deleted.
+ * `mode: 'events'`: each batch loads the next `batchSize` expired sessions as
+ * entities, fires TypeORM's `beforeRemove` entity listeners and subscribers
+ * for each, deletes them in one statement, then fires `afterRemove` for each
+ * one deleted: the events `remove()` sends, without `remove()`'s reload of
+ * every entity and statement per row.
  *
- * The events go through the query runner's broadcaster, as `remove()` sends
- * them, without `remove()`'s reload of every entity and statement per row.
+ * A batch runs at REPEATABLE READ: it deletes the index range its sessions
+ * span, in the snapshot it loaded them in, so it deletes exactly those, with
+ * no row lock to write. A session another transaction changed or deleted
+ * after that snapshot makes the DELETE fail (`CleanupConflictError`): the
+ * batch is rolled back and done again.
+ *
+ * While a batch fires its events and deletes, the next ones load on side
+ * connections (`EventsBatchPrefetcher`), in snapshots that their batches'
+ * transactions adopt: PostgreSQL and Node work at the same time.
  */
 export class EventsCleanupBatches implements CleanupBatches {
-  private cursor = '-infinity';
-  /** The columns loaded, in the order of the SELECT. */
-  private readonly columns: ColumnMetadata[];
-  private readonly expireIndex: number;
-  private readonly loadSql: string;
-  private readonly deleteByAddressSql: string;
-  private readonly deleteByKeySql: string;
+  readonly isolation: IsolationLevel = 'REPEATABLE READ';
+  private start = FIRST_BATCH;
+  private readonly deleteSql: string;
+  private readonly survivorsSql: string;
 
-  constructor(
+  private constructor(
     private readonly store: TypeOrmSessionStore,
     private readonly batchSize: number,
+    private readonly loader: EventsBatchLoader,
+    private readonly prefetcher: EventsBatchPrefetcher,
   ) {
     const { table, key, expire } = store.table;
-    const escape = (name: string): string =>
-      store.dataSource.driver.escape(name);
-    this.columns = store.metadata.columns.filter(
-      (column) => !column.isVirtualProperty,
+    // The index range the batch spans; at its last instant, only the
+    // sessions loaded (more may expire at that instant than fit in a batch).
+    this.deleteSql =
+      `DELETE FROM ${table} WHERE ${loader.fromStart} AND ${expire} <= $3::timestamptz ` +
+      `AND (${expire} < $3::timestamptz OR ${key} = ANY ($4::text[]))`;
+    this.survivorsSql = `SELECT ${key} AS key FROM ${table} WHERE ${key} = ANY ($1::text[])`;
+  }
+
+  /** Batches of `store`'s table, deleted through `runner`. */
+  static async open(
+    store: TypeOrmSessionStore,
+    batchSize: number,
+    runner: QueryRunner,
+  ): Promise<EventsCleanupBatches> {
+    const loader = await EventsBatchLoader.open(
+      store,
+      batchSize,
+      clientOf(runner),
     );
-    this.expireIndex = this.columns.findIndex(
-      (column) => column.propertyName === 'expireDate',
+    const prefetcher = await EventsBatchPrefetcher.open(
+      store.dataSource,
+      loader,
+      batchSize,
+      runner,
     );
-    // The expiry comes as exact ISO 8601 text: it is the next batch's cursor,
-    // and TypeORM makes a Date of it faster than pg parses its own format.
-    const columns = this.columns
-      .map((column, index) =>
-        index === this.expireIndex
-          ? `to_json(s.${expire}) #>> '{}'`
-          : `s.${escape(column.databaseName)}`,
-      )
-      .join(', ');
-    // Qualified: in ORDER BY, a bare name would be the text output column.
-    this.loadSql =
-      `SELECT ${columns}, ctid::text FROM ${table} AS s ` +
-      `WHERE s.${expire} >= $1::timestamptz AND s.${expire} < now() ` +
-      `ORDER BY s.${expire} LIMIT $2 FOR UPDATE`;
-    // The rows are locked, so their addresses hold, unless a listener
-    // updated one (in this transaction): those go by key, afterwards.
-    this.deleteByAddressSql =
-      `DELETE FROM ${table} WHERE ctid = ANY ($1::tid[]) AND ${expire} < now() ` +
-      `RETURNING ${key} AS key`;
-    this.deleteByKeySql =
-      `DELETE FROM ${table} WHERE ${key} = ANY ($1::text[]) AND ${expire} < now() ` +
-      `RETURNING ${key} AS key`;
+    return new EventsCleanupBatches(store, batchSize, loader, prefetcher);
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
     const client = clientOf(runner);
-    const { rows } = await client.query<LoadedRow>({
-      text: this.loadSql,
-      values: [this.cursor, this.batchSize],
-      rowMode: 'array',
-    });
-    if (rows.length === 0) {
+    const { start } = this;
+    const batch =
+      (await this.prefetcher.take(client, start)) ??
+      (await this.loader.load(client, start, runner));
+    const { sessions, keys: loadedKeys, next } = batch;
+    if (next === null) {
       return { done: true, deleted: 0, keys: [] };
     }
-    this.cursor = rows[rows.length - 1][this.expireIndex] as string;
-    const sessions = rows.map((row) => this.hydrate(runner, row));
-    const { metadata } = this.store;
-
-    const before = new BroadcasterResult();
-    for (const session of sessions) {
-      runner.broadcaster.broadcastBeforeRemoveEvent(
-        before,
-        metadata,
-        session,
-        session,
-      );
+    const done = sessions.length < this.batchSize;
+    if (!done) {
+      // They load, then hydrate while this batch's DELETE runs.
+      this.prefetcher.loadFrom(next);
     }
-    await before.wait();
 
-    const keys = await this.deleteLoaded(client, rows, sessions);
-    const gone = new Set(keys);
-
-    const after = new BroadcasterResult();
-    for (const session of sessions) {
-      if (gone.has(session.sessionKey)) {
-        runner.broadcaster.broadcastAfterRemoveEvent(
-          after,
-          metadata,
-          session,
-          session,
-        );
-      }
-    }
-    await after.wait();
-    return { done: rows.length < this.batchSize, deleted: keys.length, keys };
-  }
-
-  /** Nothing of their own: everything goes through the run's connection. */
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** The entity of a row, its values converted as TypeORM does when it loads. */
-  private hydrate(runner: QueryRunner, row: LoadedRow): AbstractSessionEntity {
-    const entity = this.store.metadata.create(runner) as AbstractSessionEntity;
-    const { driver } = runner.dataSource;
-    this.columns.forEach((column, index) =>
-      column.setEntityValue(
-        entity,
-        driver.prepareHydratedValue(row[index], column),
-      ),
-    );
-    return entity;
-  }
-
-  /** Deletes the loaded rows still expired; resolves with their keys. */
-  private async deleteLoaded(
-    client: PoolClient,
-    rows: LoadedRow[],
-    sessions: AbstractSessionEntity[],
-  ): Promise<string[]> {
-    const byAddress = await client.query<{ key: string }>(
-      this.deleteByAddressSql,
-      [rows.map((row) => row[this.columns.length])],
-    );
-    const keys = byAddress.rows.map((row) => row.key);
-    if (keys.length === sessions.length) {
-      return keys;
-    }
+    await fireRemoveEvents(runner, this.store.metadata, sessions, 'before');
+    const keys = await this.delete(client, start, next, loadedKeys);
     const deleted = new Set(keys);
-    const moved = sessions
-      .map((session) => session.sessionKey)
-      .filter((key) => !deleted.has(key));
-    const byKey = await client.query<{ key: string }>(this.deleteByKeySql, [
-      moved,
+    const gone =
+      keys === loadedKeys
+        ? sessions
+        : sessions.filter((session) => deleted.has(session.sessionKey));
+    await fireRemoveEvents(runner, this.store.metadata, gone, 'after');
+    // Only now: a batch that failed is done again from the same start.
+    this.start = next;
+    return { done, deleted: keys.length, keys };
+  }
+
+  close(failure?: unknown): Promise<void> {
+    return this.prefetcher.close(failure);
+  }
+
+  /**
+   * Deletes the batch's sessions from `start` to `next`; resolves with the
+   * keys deleted: `loadedKeys` itself when all were (the usual case), else
+   * those a listener did not keep (by extending them, say).
+   */
+  private async delete(
+    client: ClientBase,
+    start: BatchStart,
+    next: BatchStart,
+    loadedKeys: string[],
+  ): Promise<string[]> {
+    let deleted: number;
+    try {
+      const result = await client.query(this.deleteSql, [
+        start.from,
+        start.taken,
+        next.from,
+        next.taken,
+      ]);
+      deleted = result.rowCount ?? 0;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === SERIALIZATION_FAILURE) {
+        throw new CleanupConflictError(error);
+      }
+      throw error;
+    }
+    if (deleted === loadedKeys.length) {
+      return loadedKeys;
+    }
+    const { rows } = await client.query<{ key: string }>(this.survivorsSql, [
+      loadedKeys,
     ]);
-    return [...keys, ...byKey.rows.map((row) => row.key)];
+    const survivors = new Set(rows.map((row) => row.key));
+    return loadedKeys.filter((key) => !survivors.has(key));
   }
 }
