@@ -19,8 +19,13 @@ import type { TestDatabase } from './test-database.js';
 /** Every remove event TypeORM fired for a session, in order. */
 export const removeEvents: { event: string; key: string | undefined }[] = [];
 
-/** Makes `RecordingSessionSubscriber` write each row in `beforeRemove`. */
-export const subscriberBehaviour = { touchRow: false };
+/** What `RecordingSessionSubscriber` does besides recording; reset it after each test. */
+export const subscriberBehaviour: {
+  /** Write each row in `beforeRemove`, in the batch's transaction. */
+  touchRow: boolean;
+  /** Called in `beforeRemove`, after recording. */
+  beforeRemove?: (event: RemoveEvent<SessionEntity>) => Promise<void>;
+} = { touchRow: false };
 
 /** Records `beforeRemove`/`afterRemove` of sessions into `removeEvents`. */
 @EventSubscriber()
@@ -36,6 +41,7 @@ export class RecordingSessionSubscriber implements EntitySubscriberInterface<Ses
         [event.entity?.sessionKey],
       );
     }
+    await subscriberBehaviour.beforeRemove?.(event);
   }
   afterRemove(event: RemoveEvent<SessionEntity>): void {
     removeEvents.push({ event: 'after', key: event.entity?.sessionKey });

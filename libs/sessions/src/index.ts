@@ -62,3 +62,4 @@ export { SessionInterruptedError } from './errors/session-interrupted.error.js';
 export { SessionStoreError } from './errors/session-store.error.js';
 export { SessionDataError } from './errors/session-data.error.js';
 export { SessionContextError } from './errors/session-context.error.js';
+export { CleanupConflictError } from './errors/cleanup-conflict.error.js';

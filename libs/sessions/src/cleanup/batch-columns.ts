@@ -52,11 +52,14 @@ export async function batchColumns(
     if (JSON_TYPES.has(type)) {
       return { metadata: column, aggregate: `json_agg(${value})`, parse: same };
     }
-    const parser = client.getTypeParser(type, 'text');
+    const parser = client.getTypeParser(type, 'text') as (
+      text: string,
+    ) => unknown;
     return {
       metadata: column,
       aggregate: `json_agg(${value}::text)`,
-      parse: (text: unknown) => (text === null ? null : parser(text as string)),
+      parse: (text: unknown) =>
+        typeof text === 'string' ? parser(text) : null,
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
+import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import { CleanupConflictError } from '../errors/cleanup-conflict.error.js';
 import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import type {
@@ -95,11 +96,7 @@ export class EventsCleanupBatches implements CleanupBatches {
 
     await fireRemoveEvents(runner, this.store.metadata, sessions, 'before');
     const keys = await this.delete(client, start, next, loadedKeys);
-    const deleted = new Set(keys);
-    const gone =
-      keys === loadedKeys
-        ? sessions
-        : sessions.filter((session) => deleted.has(session.sessionKey));
+    const gone = keys === loadedKeys ? sessions : only(sessions, keys);
     await fireRemoveEvents(runner, this.store.metadata, gone, 'after');
     // Only now: a batch that failed is done again from the same start.
     this.start = next;
@@ -145,4 +142,13 @@ export class EventsCleanupBatches implements CleanupBatches {
     const survivors = new Set(rows.map((row) => row.key));
     return loadedKeys.filter((key) => !survivors.has(key));
   }
+}
+
+/** The sessions of `keys`. */
+function only(
+  sessions: AbstractSessionEntity[],
+  keys: string[],
+): AbstractSessionEntity[] {
+  const wanted = new Set(keys);
+  return sessions.filter((session) => wanted.has(session.sessionKey));
 }

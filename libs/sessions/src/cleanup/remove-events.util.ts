@@ -33,7 +33,7 @@ export async function fireRemoveEvents(
   const method = phase === 'before' ? 'beforeRemove' : 'afterRemove';
   const subscribers = runner.dataSource.subscribers.filter(
     (subscriber) =>
-      listensTo(subscriber, metadata.target) && subscriber[method],
+      listensTo(subscriber, metadata.target) && method in subscriber,
   );
   const { dataSource, manager } = runner;
   const pending: Promise<unknown>[] = [];
