@@ -4,7 +4,6 @@ import {
   CleanupService,
   OnSessionsExpired,
   SessionEntity,
-  type SessionsExpiredEvent,
 } from '@app/sessions';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
@@ -17,23 +16,13 @@ import {
 } from 'typeorm';
 import {
   createCleanupApp,
+  ExpiredKeysRecorder,
   remainingKeys,
   removeEvents,
   seedSessions,
   subscriberBehaviour,
 } from './support/cleanup-testing.js';
 import { TestDatabase } from './support/test-database.js';
-
-/** Every batch an `@OnSessionsExpired()` handler saw. */
-@Injectable()
-class ExpiredKeysRecorder {
-  readonly batches: string[][] = [];
-
-  @OnSessionsExpired()
-  record({ keys }: SessionsExpiredEvent): void {
-    this.batches.push([...keys]);
-  }
-}
 
 /** Fails the second batch it sees. */
 @Injectable()

@@ -17,6 +17,7 @@ import { EventsCleanupBatches } from '../libs/sessions/src/cleanup/events-cleanu
 import { RawCleanupBatches } from '../libs/sessions/src/cleanup/raw-cleanup-batches.js';
 import {
   createCleanupApp,
+  ExpiredKeysRecorder,
   remainingKeys,
   removeEvents,
   seedSessions,
@@ -25,17 +26,6 @@ import {
 import { RecordingLogger } from './support/recording-logger.js';
 import { RequestGate } from './support/session-probe.controller.js';
 import { TestDatabase } from './support/test-database.js';
-
-/** Every batch an `@OnSessionsExpired()` handler saw. */
-@Injectable()
-class ExpiredKeysRecorder {
-  readonly batches: string[][] = [];
-
-  @OnSessionsExpired()
-  record({ keys }: SessionsExpiredEvent): void {
-    this.batches.push([...keys]);
-  }
-}
 
 /** Removes each visitor's notes with their session, and fails on demand. */
 @Injectable()

@@ -1,9 +1,16 @@
 import {
+  OnSessionsExpired,
+  type SessionsExpiredEvent,
   type SessionsModuleOptions,
   SessionEntity,
   SessionsModule,
 } from '@app/sessions';
-import type { LoggerService, Provider, Type } from '@nestjs/common';
+import {
+  Injectable,
+  type LoggerService,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -15,6 +22,17 @@ import {
 import { typeOrmOptions } from '../../src/database/typeorm-options.js';
 import { silentLogger } from './sessions-testing-module.js';
 import type { TestDatabase } from './test-database.js';
+
+/** Every batch an `@OnSessionsExpired()` handler saw. */
+@Injectable()
+export class ExpiredKeysRecorder {
+  readonly batches: string[][] = [];
+
+  @OnSessionsExpired()
+  record({ keys }: SessionsExpiredEvent): void {
+    this.batches.push([...keys]);
+  }
+}
 
 /** Every remove event TypeORM fired for a session, in order. */
 export const removeEvents: { event: string; key: string | undefined }[] = [];

@@ -18,7 +18,7 @@ export type RemovePhase = 'before' | 'after';
  *
  * The broadcaster works out which subscribers listen, and the entity's id
  * (twice), for every call; here that is done once per batch and once per
- * session, which halves the cost of the events.
+ * session: that was most of what the events cost.
  */
 export async function fireRemoveEvents(
   runner: QueryRunner,
