@@ -6,7 +6,6 @@ import {
   SessionEntity,
 } from '@app/sessions';
 import { Injectable } from '@nestjs/common';
-import type { TestingModule } from '@nestjs/testing';
 import {
   BeforeRemove,
   Column,
@@ -15,7 +14,7 @@ import {
   type RemoveEvent,
 } from 'typeorm';
 import {
-  createCleanupApp,
+  cleanupAppOpener,
   ExpiredKeysRecorder,
   remainingKeys,
   removeEvents,
@@ -72,15 +71,7 @@ const keysOf = (event: 'before' | 'after'): (string | undefined)[] =>
 
 describe("CleanupService in 'events' mode", () => {
   let database: TestDatabase;
-  const opened: TestingModule[] = [];
-
-  async function open(
-    options: Parameters<typeof createCleanupApp>[1] = {},
-  ): Promise<TestingModule> {
-    const app = await createCleanupApp(database, options);
-    opened.push(app);
-    return app;
-  }
+  const open = cleanupAppOpener(() => database);
 
   /** Sets the expiry of `key` a day ahead, from a connection of its own. */
   async function extendElsewhere(key: string): Promise<void> {
@@ -105,10 +96,6 @@ describe("CleanupService in 'events' mode", () => {
     removeEvents.length = 0;
     appSessionsRemoved.length = 0;
     subscriberBehaviour.beforeRemove = undefined;
-  });
-
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((app) => app.close()));
   });
 
   afterAll(async () => {

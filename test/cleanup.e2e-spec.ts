@@ -16,6 +16,7 @@ import { AfterRemove, BeforeRemove, DataSource, Entity } from 'typeorm';
 import { EventsCleanupBatches } from '../libs/sessions/src/cleanup/events-cleanup-batches.js';
 import { RawCleanupBatches } from '../libs/sessions/src/cleanup/raw-cleanup-batches.js';
 import {
+  cleanupAppOpener,
   createCleanupApp,
   ExpiredKeysRecorder,
   remainingKeys,
@@ -83,15 +84,7 @@ function store(app: TestingModule): TypeOrmSessionStore {
 
 describe('CleanupService', () => {
   let database: TestDatabase;
-  const opened: TestingModule[] = [];
-
-  async function open(
-    options: Parameters<typeof createCleanupApp>[1] = {},
-  ): Promise<TestingModule> {
-    const app = await createCleanupApp(database, options);
-    opened.push(app);
-    return app;
-  }
+  const open = cleanupAppOpener(() => database);
 
   beforeAll(async () => {
     database = await TestDatabase.create();
@@ -106,10 +99,6 @@ describe('CleanupService', () => {
     subscriberBehaviour.touchRow = false;
     listened.before.length = 0;
     listened.after.length = 0;
-  });
-
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((app) => app.close()));
   });
 
   afterAll(async () => {
@@ -480,10 +469,10 @@ describe('CleanupService', () => {
   describe('the cron job', () => {
     it('is registered with the configured expression and time zone, runs the cleanup, and is removed on close', async () => {
       await seedSessions(database, 'gone', 3, '-1 hour');
-      const app = await open({
+      // Closed by the test itself.
+      const app = await createCleanupApp(database, {
         sessions: { cleanup: { cron: '30 4 * * *', timeZone: 'Asia/Tokyo' } },
       });
-      opened.splice(opened.indexOf(app), 1); // closed by the test itself
       const registry = app.get(SchedulerRegistry);
       const job = registry.getCronJob(SESSIONS_CLEANUP_JOB);
 

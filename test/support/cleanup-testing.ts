@@ -105,6 +105,24 @@ export async function createCleanupApp(
 }
 
 /**
+ * `open(options)` for a test file: a cleanup app on the file's database,
+ * closed after each test. Call it inside `describe`.
+ */
+export function cleanupAppOpener(
+  database: () => TestDatabase,
+): (options?: CleanupAppOptions) => Promise<TestingModule> {
+  const opened: TestingModule[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((app) => app.close()));
+  });
+  return async (options = {}) => {
+    const app = await createCleanupApp(database(), options);
+    opened.push(app);
+    return app;
+  };
+}
+
+/**
  * Inserts `count` sessions whose keys start with `prefix`, expiring
  * `expiresIn` from the database's now (negative: already expired), spread
  * one millisecond apart.
