@@ -21,11 +21,14 @@ export interface LoadedBatch {
   readonly next: BatchStart | null;
 }
 
-/** A batch as fetched: its keys, where the batch after starts, each column's values as JSON. */
+/**
+ * A batch as fetched: its keys, where the batch after starts, and each
+ * column's values: parsed for the key and the expiry, else still JSON text.
+ */
 export interface FetchedBatch {
   readonly keys: string[];
   readonly next: BatchStart | null;
-  readonly json: string[];
+  readonly columns: (unknown[] | string)[];
 }
 
 /** Where the first batch of a run starts. */
@@ -40,6 +43,8 @@ export class EventsBatchLoader {
   /** Expired, from the start on, less the sessions the batch before took ($1, $2). */
   readonly fromStart: string;
   private readonly loadSql: string;
+  private readonly keyIndex: number;
+  private readonly expireIndex: number;
 
   private constructor(
     private readonly store: TypeOrmSessionStore,
@@ -53,6 +58,8 @@ export class EventsBatchLoader {
     const arrays = columns
       .map(({ aggregate }, index) => `${aggregate}::text AS c${index}`)
       .join(', ');
+    this.keyIndex = this.indexOf('sessionKey');
+    this.expireIndex = this.indexOf('expireDate');
     this.loadSql =
       `SELECT ${arrays}, to_json(max(s.${expire})) #>> '{}' AS last ` +
       `FROM (SELECT * FROM ${table} WHERE ${this.fromStart} ` +
@@ -91,25 +98,27 @@ export class EventsBatchLoader {
       [start.from, start.taken, this.batchSize],
     );
     const [{ last, ...arrays }] = rows;
-    const json = this.columns.map((_, index) => arrays[`c${index}`] ?? '[]');
-    const keyIndex = this.indexOf('sessionKey');
-    const keys = JSON.parse(json[keyIndex]) as string[];
+    const columns: (unknown[] | string)[] = this.columns.map(
+      (_, index) => arrays[`c${index}`] ?? '[]',
+    );
+    const keys = parsed(columns, this.keyIndex) as string[];
+    const expiries = parsed(columns, this.expireIndex);
     if (last === null) {
-      return { json, keys, next: null };
+      return { columns, keys, next: null };
     }
     // Equal epochs (float8, exact to the microsecond), equal instants.
-    const epochs = (
-      JSON.parse(json[this.indexOf('expireDate')]) as unknown[]
-    ).map(Number);
+    const epochs = expiries.map(Number);
     const latest = epochs.reduce((a, b) => Math.max(a, b));
     const taken = keys.filter((_, row) => epochs[row] === latest);
-    return { json, keys, next: { from: last, taken } };
+    return { columns, keys, next: { from: last, taken } };
   }
 
   /** The fetched batch's sessions, as entities of `runner`. */
   hydrate(batch: FetchedBatch, runner: QueryRunner): LoadedBatch {
     // `values[column][row]`, columns in the order of `columns`.
-    const values = batch.json.map((text) => JSON.parse(text) as unknown[]);
+    const values = batch.columns.map((column) =>
+      typeof column === 'string' ? (JSON.parse(column) as unknown[]) : column,
+    );
     const sessions = batch.keys.map((_, row) =>
       this.entityOf(runner, values, row),
     );
@@ -138,4 +147,15 @@ export class EventsBatchLoader {
       (column) => column.metadata.propertyName === property,
     );
   }
+}
+
+/** Column `index` of `columns`, parsed from its JSON text in place (once). */
+function parsed(columns: (unknown[] | string)[], index: number): unknown[] {
+  const column = columns[index];
+  if (typeof column !== 'string') {
+    return column;
+  }
+  const values = JSON.parse(column) as unknown[];
+  columns[index] = values;
+  return values;
 }
