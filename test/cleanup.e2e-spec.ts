@@ -202,6 +202,29 @@ describe('CleanupService', () => {
       expect(result).toMatchObject({ deleted: 12, batches: 3 });
     });
 
+    it('takes runs of sessions tied at one instant across batch bounds, each session once', async () => {
+      const runs = { a: 7, b: 8, c: 3, d: 1 };
+      const tied: string[] = [];
+      for (const [prefix, count] of Object.entries(runs)) {
+        tied.push(...(await seedSessions(database, prefix, count, '-1 hour')));
+      }
+      // Each run at its own second: a, b, c and d, one second apart.
+      await database.query(
+        `UPDATE session SET expire_date = date_trunc('second', now()) - interval '1 hour'
+           + (ascii(session_key) - ascii('a')) * interval '1 second'`,
+      );
+      const live = await seedSessions(database, 'live', 4, '1 hour');
+      const app = await open({ providers: [ExpiredKeysRecorder] });
+
+      const result = await app.get(CleanupService).run({ mode, batchSize: 5 });
+
+      const { batches } = app.get(ExpiredKeysRecorder);
+      expect(batches.flat().sort()).toEqual(tied.sort());
+      expect(Math.max(...batches.map((keys) => keys.length))).toBe(5);
+      expect(result).toMatchObject({ deleted: 19, batches: batches.length });
+      expect(await remainingKeys(database)).toEqual(live);
+    });
+
     it('keeps a session that expires at the very instant of the run', async () => {
       const [edge, gone] = await seedSessions(database, 'edge', 2, '-1 hour');
       const app = await open();

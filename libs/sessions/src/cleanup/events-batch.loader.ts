@@ -3,6 +3,7 @@ import type { QueryRunner } from 'typeorm';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import { type BatchColumn, batchColumns } from './batch-columns.js';
+import { isoText } from './iso-text.util.js';
 
 /**
  * Where a batch starts along the `expire_date` index: at an instant
@@ -13,21 +14,28 @@ export interface BatchStart {
   readonly taken: readonly string[];
 }
 
-/** A batch as loaded: its sessions, their keys, and where the batch after starts. */
+/** Where a batch's loaded sessions end: the last instant, and the sessions loaded at it. */
+export interface BatchEnd {
+  readonly at: string;
+  readonly keys: readonly string[];
+}
+
+/** A batch as loaded: its sessions, their keys, where they end and where the batch after starts. */
 export interface LoadedBatch {
   readonly sessions: AbstractSessionEntity[];
   readonly keys: string[];
-  /** Null when no session was left to load. */
+  /** Null when no session was loaded. */
+  readonly end: BatchEnd | null;
+  /** Null when this is the last batch. */
   readonly next: BatchStart | null;
 }
 
 /**
- * A batch as fetched: its keys, where the batch after starts, and each
- * column's values: parsed for the key and the expiry, else still JSON text.
+ * A batch as fetched: its keys, where it ends, where the batch after starts,
+ * and each column's values: parsed for the key and the expiry, else still
+ * JSON text.
  */
-export interface FetchedBatch {
-  readonly keys: string[];
-  readonly next: BatchStart | null;
+export interface FetchedBatch extends Omit<LoadedBatch, 'sessions'> {
   readonly columns: (unknown[] | string)[];
 }
 
@@ -38,10 +46,17 @@ export const FIRST_BATCH: BatchStart = { from: '-infinity', taken: [] };
  * Loads the expired sessions of an `'events'` batch as entities: in one
  * statement, each column's values as one JSON array, which Node parses
  * natively (several times faster than pg decodes rows field by field).
+ *
+ * A batch is a range of the `expire_date` index: an index probe first finds
+ * the expiry of the session past `batchSize` (as raw mode's batches do), so
+ * where the batch after starts is known before this one loads, and the two
+ * can load at the same time. Run both statements in one snapshot: the range
+ * then holds exactly the sessions loaded.
  */
 export class EventsBatchLoader {
   /** Expired, from the start on, less the sessions the batch before took ($1, $2). */
   readonly fromStart: string;
+  private readonly boundSql: string;
   private readonly loadSql: string;
   private readonly keyIndex: number;
   private readonly expireIndex: number;
@@ -55,15 +70,19 @@ export class EventsBatchLoader {
     this.fromStart =
       `${expire} >= $1::timestamptz AND ${expire} < now() ` +
       `AND NOT (${expire} = $1::timestamptz AND ${key} = ANY ($2::text[]))`;
+    const past =
+      `SELECT ${expire} FROM ${table} WHERE ${this.fromStart} ` +
+      `ORDER BY ${expire} OFFSET $3 LIMIT 1`;
+    this.boundSql = `SELECT ${isoText(`(${past})`)} AS bound`;
     const arrays = columns
       .map(({ aggregate }, index) => `${aggregate}::text AS c${index}`)
       .join(', ');
     this.keyIndex = this.indexOf('sessionKey');
     this.expireIndex = this.indexOf('expireDate');
     this.loadSql =
-      `SELECT ${arrays}, to_json(max(s.${expire})) #>> '{}' AS last ` +
+      `SELECT ${arrays}, ${isoText(`max(s.${expire})`)} AS last ` +
       `FROM (SELECT * FROM ${table} WHERE ${this.fromStart} ` +
-      `ORDER BY ${expire} LIMIT $3) AS s`;
+      `AND ${expire} < $4::timestamptz ORDER BY ${expire} LIMIT $3) AS s`;
   }
 
   /** A loader for `store`'s table; the column types are read on `client`. */
@@ -89,28 +108,52 @@ export class EventsBatchLoader {
   }
 
   /**
-   * The batch from `start`, still as JSON but for its keys and where the
-   * batch after it starts: those are known before the (longer) hydration.
+   * The batch from `start`, still as JSON but for its keys and where it
+   * ends: those are known before the (longer) hydration.
+   *
+   * `found` hears where the batch after starts as soon as the probe finds
+   * it, so that batch can load on another connection meanwhile. It hears
+   * nothing when more sessions expire at one instant than fit in a batch:
+   * the batch after then starts where this one ends, less this one's
+   * sessions, and may load only once the batches before this one are
+   * deleted.
    */
-  async fetch(client: ClientBase, start: BatchStart): Promise<FetchedBatch> {
+  async fetch(
+    client: ClientBase,
+    start: BatchStart,
+    found?: (next: BatchStart) => void,
+  ): Promise<FetchedBatch> {
+    const params = [start.from, start.taken, this.batchSize];
+    const { rows: probed } = await client.query<{ bound: string | null }>(
+      this.boundSql,
+      params,
+    );
+    const [{ bound }] = probed;
+    const ranged = bound !== null && bound !== start.from;
+    const following: BatchStart | null = ranged
+      ? { from: bound, taken: [] }
+      : null;
+    if (following) {
+      found?.(following);
+    }
     const { rows } = await client.query<Record<string, string | null>>(
       this.loadSql,
-      [start.from, start.taken, this.batchSize],
+      [...params, following?.from ?? 'infinity'],
     );
     const [{ last, ...arrays }] = rows;
     const columns: (unknown[] | string)[] = this.columns.map(
       (_, index) => arrays[`c${index}`] ?? '[]',
     );
     const keys = parsed(columns, this.keyIndex) as string[];
-    const expiries = parsed(columns, this.expireIndex);
-    if (last === null) {
-      return { columns, keys, next: null };
-    }
-    // Equal epochs (float8, exact to the microsecond), equal instants.
-    const epochs = expiries.map(Number);
-    const latest = epochs.reduce((a, b) => Math.max(a, b));
-    const taken = keys.filter((_, row) => epochs[row] === latest);
-    return { columns, keys, next: { from: last, taken } };
+    const end = last === null ? null : this.endOf(columns, keys, last);
+    // No bound: what is left fits in this batch. A bound at the start: the
+    // batch after starts where this one ends, at the same instant.
+    const next =
+      following ??
+      (bound === null || end === null
+        ? null
+        : { from: end.at, taken: end.keys });
+    return { columns, keys, end, next };
   }
 
   /** The fetched batch's sessions, as entities of `runner`. */
@@ -122,7 +165,8 @@ export class EventsBatchLoader {
     const sessions = batch.keys.map((_, row) =>
       this.entityOf(runner, values, row),
     );
-    return { sessions, keys: batch.keys, next: batch.next };
+    const { keys, end, next } = batch;
+    return { sessions, keys, end, next };
   }
 
   /** The entity of a row, its values converted as TypeORM does when it loads. */
@@ -140,6 +184,18 @@ export class EventsBatchLoader {
       ),
     );
     return entity;
+  }
+
+  /** The last instant loaded (`last`), and the keys of the sessions at it. */
+  private endOf(
+    columns: (unknown[] | string)[],
+    keys: string[],
+    last: string,
+  ): BatchEnd {
+    // Equal epochs (float8, exact to the microsecond), equal instants.
+    const epochs = parsed(columns, this.expireIndex).map(Number);
+    const latest = epochs.reduce((a, b) => Math.max(a, b));
+    return { at: last, keys: keys.filter((_, row) => epochs[row] === latest) };
   }
 
   private indexOf(property: keyof AbstractSessionEntity): number {

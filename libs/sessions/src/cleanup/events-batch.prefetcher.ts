@@ -12,8 +12,8 @@ interface Prefetch {
   readonly start: BatchStart;
   readonly side: QueryRunner;
   readonly loading: Promise<{ snapshot: string; batch: LoadedBatch }>;
-  /** Set once loaded: where the batch after it starts, if it is to be loaded. */
-  following?: BatchStart | null;
+  /** Set once known: where the batch after it starts, if it may load already. */
+  following?: BatchStart;
 }
 
 /** Batches loaded ahead at most; one side connection each. */
@@ -39,7 +39,6 @@ export class EventsBatchPrefetcher {
 
   private constructor(
     private readonly loader: EventsBatchLoader,
-    private readonly batchSize: number,
     private readonly sides: QueryRunner[],
     /** The runner whose batches these are: the entities are its. */
     private readonly runner: QueryRunner,
@@ -50,7 +49,6 @@ export class EventsBatchPrefetcher {
   static async open(
     dataSource: DataSource,
     loader: EventsBatchLoader,
-    batchSize: number,
     runner: QueryRunner,
   ): Promise<EventsBatchPrefetcher> {
     const sides: QueryRunner[] = [];
@@ -64,7 +62,7 @@ export class EventsBatchPrefetcher {
       await Promise.all(sides.map((side) => releaseRunner(side, error)));
       throw error;
     }
-    return new EventsBatchPrefetcher(loader, batchSize, sides, runner);
+    return new EventsBatchPrefetcher(loader, sides, runner);
   }
 
   /**
@@ -134,7 +132,7 @@ export class EventsBatchPrefetcher {
       loading: this.loadOn(side, start, (following) => {
         prefetch.following = following;
         // Still the last queued (not dropped): the batch after it can load
-        // now, while this one hydrates.
+        // now, while this one loads.
         if (this.queue.at(-1) === prefetch) {
           this.pump();
         }
@@ -145,11 +143,11 @@ export class EventsBatchPrefetcher {
     this.queue.push(prefetch);
   }
 
-  /** Loads the batch from `start` on `side`; tells `fetched` where the batch after it starts, if it is to be loaded. */
+  /** Loads the batch from `start` on `side`; tells `found` where the batch after it starts, if it may load already. */
   private async loadOn(
     side: QueryRunner,
     start: BatchStart,
-    fetched: (following: BatchStart | null) => void,
+    found: (following: BatchStart) => void,
   ): Promise<{ snapshot: string; batch: LoadedBatch }> {
     const client = clientOf(side);
     // One round trip: end the transaction whose snapshot was adopted, start
@@ -163,8 +161,7 @@ export class EventsBatchPrefetcher {
       snapshot: string;
     }>[];
     const [{ snapshot }] = results[results.length - 1].rows;
-    const batch = await this.loader.fetch(client, start);
-    fetched(batch.keys.length === this.batchSize ? batch.next : null);
+    const batch = await this.loader.fetch(client, start, found);
     return { snapshot, batch: this.loader.hydrate(batch, this.runner) };
   }
 

@@ -9,6 +9,7 @@ import type {
   CleanupBatches,
 } from './cleanup-batches.interface.js';
 import {
+  type BatchEnd,
   type BatchStart,
   EventsBatchLoader,
   FIRST_BATCH,
@@ -45,7 +46,6 @@ export class EventsCleanupBatches implements CleanupBatches {
 
   private constructor(
     private readonly store: TypeOrmSessionStore,
-    private readonly batchSize: number,
     private readonly loader: EventsBatchLoader,
     private readonly prefetcher: EventsBatchPrefetcher,
   ) {
@@ -72,10 +72,9 @@ export class EventsCleanupBatches implements CleanupBatches {
     const prefetcher = await EventsBatchPrefetcher.open(
       store.dataSource,
       loader,
-      batchSize,
       runner,
     );
-    return new EventsCleanupBatches(store, batchSize, loader, prefetcher);
+    return new EventsCleanupBatches(store, loader, prefetcher);
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
@@ -84,23 +83,24 @@ export class EventsCleanupBatches implements CleanupBatches {
     const batch =
       (await this.prefetcher.take(client, start)) ??
       (await this.loader.load(client, start, runner));
-    const { sessions, keys: loadedKeys, next } = batch;
-    if (next === null) {
-      return { done: true, deleted: 0, keys: [] };
-    }
-    const done = sessions.length < this.batchSize;
-    if (!done) {
-      // They load, then hydrate while this batch's DELETE runs.
+    const { sessions, keys: loadedKeys, end, next } = batch;
+    if (next !== null) {
+      // Unless loading already: the batches after load while this one's
+      // events fire and its DELETE runs.
       this.prefetcher.loadFrom(next);
     }
-
-    await fireRemoveEvents(runner, this.store.metadata, sessions, 'before');
-    const keys = await this.delete(client, start, next, loadedKeys);
-    const gone = keys === loadedKeys ? sessions : only(sessions, keys);
-    await fireRemoveEvents(runner, this.store.metadata, gone, 'after');
+    let keys: string[] = [];
+    if (end !== null) {
+      await fireRemoveEvents(runner, this.store.metadata, sessions, 'before');
+      keys = await this.delete(client, start, end, loadedKeys);
+      const gone = keys === loadedKeys ? sessions : only(sessions, keys);
+      await fireRemoveEvents(runner, this.store.metadata, gone, 'after');
+    }
     // Only now: a batch that failed is done again from the same start.
-    this.start = next;
-    return { done, deleted: keys.length, keys };
+    if (next !== null) {
+      this.start = next;
+    }
+    return { done: next === null, deleted: keys.length, keys };
   }
 
   close(failure?: unknown): Promise<void> {
@@ -108,14 +108,14 @@ export class EventsCleanupBatches implements CleanupBatches {
   }
 
   /**
-   * Deletes the batch's sessions from `start` to `next`; resolves with the
+   * Deletes the batch's sessions from `start` to `end`; resolves with the
    * keys deleted: `loadedKeys` itself when all were (the usual case), else
    * those a listener did not keep (by extending them, say).
    */
   private async delete(
     client: ClientBase,
     start: BatchStart,
-    next: BatchStart,
+    end: BatchEnd,
     loadedKeys: string[],
   ): Promise<string[]> {
     let deleted: number;
@@ -123,8 +123,8 @@ export class EventsCleanupBatches implements CleanupBatches {
       const result = await client.query(this.deleteSql, [
         start.from,
         start.taken,
-        next.from,
-        next.taken,
+        end.at,
+        end.keys,
       ]);
       deleted = result.rowCount ?? 0;
     } catch (error) {

@@ -5,6 +5,7 @@ import type {
   CleanupBatch,
   CleanupBatches,
 } from './cleanup-batches.interface.js';
+import { isoText } from './iso-text.util.js';
 import { clientOf, releaseRunner } from './query-runner-client.util.js';
 
 /** The first expiry past a batch (null: none left) and the database's now, as ISO text. */
@@ -12,9 +13,6 @@ interface Probe {
   bound: string | null;
   now: string;
 }
-
-/** A timestamp as exact ISO 8601 text, whatever the connection's `DateStyle`. */
-const iso = (expression: string): string => `to_json(${expression}) #>> '{}'`;
 
 /**
  * `mode: 'raw'`: each batch is a range of the `expire_date` index, from where
@@ -49,7 +47,7 @@ export class RawCleanupBatches implements CleanupBatches {
       `AND ${expire} < now() ORDER BY ${expire} OFFSET $2 LIMIT 1`;
     // The bound becomes text once, outside the scan: inside, the conversion
     // would run for each of the `batchSize` rows it skips.
-    this.probeSql = `SELECT ${iso(`(${nextBound})`)} AS bound, ${iso('now()')} AS now`;
+    this.probeSql = `SELECT ${isoText(`(${nextBound})`)} AS bound, ${isoText('now()')} AS now`;
     this.rangeSql =
       `DELETE FROM ${table} WHERE ${expire} >= $1::timestamptz AND ${expire} < $2::timestamptz ` +
       `AND ${expire} < now()${returning}`;
