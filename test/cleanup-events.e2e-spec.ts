@@ -244,6 +244,38 @@ describe("CleanupService in 'events' mode", () => {
     );
   });
 
+  it('takes sessions tied at one instant once each when its connections are in different time zones', async () => {
+    const tied = await seedSessions(database, 'tied', 7, '-1 hour');
+    await database.query(
+      `UPDATE session SET expire_date = date_trunc('second', now()) - interval '1 hour'`,
+    );
+    const app = await open();
+    // Each pooled connection left in a time zone of its own, as an app's
+    // SET TIME ZONE leaves one: the same instant reads differently on each.
+    const zones = [
+      'UTC',
+      'Asia/Kolkata',
+      'America/New_York',
+      'Pacific/Auckland',
+    ];
+    const runners = zones.map(() => app.get(DataSource).createQueryRunner());
+    await Promise.all(
+      runners.map(async (runner, index) => {
+        await runner.connect();
+        await runner.query(`SET TIME ZONE '${zones[index]}'`);
+      }),
+    );
+    await Promise.all(runners.map((runner) => runner.release()));
+
+    const result = await app
+      .get(CleanupService)
+      .run({ mode: 'events', batchSize: 5 });
+
+    expect(result).toMatchObject({ deleted: 7, batches: 2 });
+    expect(keysOf('before').sort()).toEqual(tied);
+    expect(await database.sessionCount()).toBe(0);
+  });
+
   it('leaves no transaction open, after a run and after a failed one', async () => {
     const openTransactions = () =>
       database.query(

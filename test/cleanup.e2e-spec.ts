@@ -223,6 +223,11 @@ describe('CleanupService', () => {
       expect(Math.max(...batches.map((keys) => keys.length))).toBe(5);
       expect(result).toMatchObject({ deleted: 19, batches: batches.length });
       expect(await remainingKeys(database)).toEqual(live);
+      // One beforeRemove per session: no batch loaded too early and redone.
+      const before = removeEvents.filter(({ event }) => event === 'before');
+      expect(before.map(({ key }) => key).sort()).toEqual(
+        mode === 'events' ? tied : [],
+      );
     });
 
     it('keeps a session that expires at the very instant of the run', async () => {

@@ -73,7 +73,13 @@ export class EventsBatchLoader {
     const past =
       `SELECT ${expire} FROM ${table} WHERE ${this.fromStart} ` +
       `ORDER BY ${expire} OFFSET $3 LIMIT 1`;
-    this.boundSql = `SELECT ${isoText(`(${past})`)} AS bound`;
+    // No row when none is past the batch. Whether the bound is the start's
+    // instant is decided here: the text of an instant depends on the
+    // connection's TimeZone. (A LIMIT subquery is not inlined: the bound is
+    // found once, and becomes text once.)
+    this.boundSql =
+      `SELECT ${isoText(expire)} AS bound, ${expire} = $1::timestamptz AS tied ` +
+      `FROM (${past}) AS p`;
     const arrays = columns
       .map(({ aggregate }, index) => `${aggregate}::text AS c${index}`)
       .join(', ');
@@ -111,12 +117,15 @@ export class EventsBatchLoader {
    * The batch from `start`, still as JSON but for its keys and where it
    * ends: those are known before the (longer) hydration.
    *
-   * `found` hears where the batch after starts as soon as the probe finds
-   * it, so that batch can load on another connection meanwhile. It hears
-   * nothing when more sessions expire at one instant than fit in a batch:
-   * the batch after then starts where this one ends, less this one's
-   * sessions, and may load only once the batches before this one are
-   * deleted.
+   * A batch stops before the instant of the session past `batchSize` (so it
+   * may be short, even empty). `found` hears that bound as soon as the probe
+   * finds it: the batch after starts there, and can load on another
+   * connection meanwhile, since the two cannot overlap. It hears nothing
+   * for the last batch, nor when more than `batchSize` of the sessions left
+   * expire at the start's very instant: this batch then takes `batchSize`
+   * of them, and the one after starts at the same instant less this one's
+   * sessions only (`taken`), so it may load only once the batches before
+   * this one are deleted and committed.
    */
   async fetch(
     client: ClientBase,
@@ -124,15 +133,14 @@ export class EventsBatchLoader {
     found?: (next: BatchStart) => void,
   ): Promise<FetchedBatch> {
     const params = [start.from, start.taken, this.batchSize];
-    const { rows: probed } = await client.query<{ bound: string | null }>(
-      this.boundSql,
-      params,
-    );
-    const [{ bound }] = probed;
-    const ranged = bound !== null && bound !== start.from;
-    const following: BatchStart | null = ranged
-      ? { from: bound, taken: [] }
-      : null;
+    const { rows: probed } = await client.query<{
+      bound: string;
+      tied: boolean;
+    }>(this.boundSql, params);
+    const [probe] = probed;
+    const bound = probe?.bound ?? null;
+    const following: BatchStart | null =
+      probe && !probe.tied ? { from: probe.bound, taken: [] } : null;
     if (following) {
       found?.(following);
     }
@@ -147,7 +155,7 @@ export class EventsBatchLoader {
     const keys = parsed(columns, this.keyIndex) as string[];
     const end = last === null ? null : this.endOf(columns, keys, last);
     // No bound: what is left fits in this batch. A bound at the start: the
-    // batch after starts where this one ends, at the same instant.
+    // batch after starts at the same instant, past this one's sessions.
     const next =
       following ??
       (bound === null || end === null

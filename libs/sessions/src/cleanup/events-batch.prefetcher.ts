@@ -87,7 +87,11 @@ export class EventsBatchPrefetcher {
     return batch;
   }
 
-  /** Starts loading ahead from `start`, unless that is under way already. */
+  /**
+   * Starts loading ahead from `start`, unless that is under way already.
+   * Called once the batches before the current one are committed: `start`
+   * may then exclude only the current batch's sessions (`taken`).
+   */
   loadFrom(start: BatchStart): void {
     if (this.queue.length === 0) {
       this.enqueue(start);

@@ -22,7 +22,7 @@ import { fireRemoveEvents } from './remove-events.util.js';
 const SERIALIZATION_FAILURE = '40001';
 
 /**
- * `mode: 'events'`: each batch loads the next `batchSize` expired sessions as
+ * `mode: 'events'`: each batch loads at most `batchSize` expired sessions as
  * entities, fires TypeORM's `beforeRemove` entity listeners and subscribers
  * for each, deletes them in one statement, then fires `afterRemove` for each
  * one deleted: the events `remove()` sends, without `remove()`'s reload of
@@ -36,7 +36,9 @@ const SERIALIZATION_FAILURE = '40001';
  *
  * While a batch fires its events and deletes, the next ones load on side
  * connections (`EventsBatchPrefetcher`), in snapshots that their batches'
- * transactions adopt: PostgreSQL and Node work at the same time.
+ * transactions adopt: PostgreSQL and Node work at the same time. A batch
+ * stops before an instant more sessions share than fit in it, so data with
+ * many such ties takes more, shorter batches (see `EventsBatchLoader.fetch`).
  */
 export class EventsCleanupBatches implements CleanupBatches {
   readonly isolation: IsolationLevel = 'REPEATABLE READ';
@@ -86,10 +88,13 @@ export class EventsCleanupBatches implements CleanupBatches {
     const { sessions, keys: loadedKeys, end, next } = batch;
     if (next !== null) {
       // Unless loading already: the batches after load while this one's
-      // events fire and its DELETE runs.
+      // events fire and its DELETE runs. Only here may a start that excludes
+      // this batch's sessions (`taken`) load: the batch before is committed.
       this.prefetcher.loadFrom(next);
     }
     let keys: string[] = [];
+    // Empty when the instant of its bound is shared by more sessions than
+    // fit in a batch, and none comes before it.
     if (end !== null) {
       await fireRemoveEvents(runner, this.store.metadata, sessions, 'before');
       keys = await this.delete(client, start, end, loadedKeys);
