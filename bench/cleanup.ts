@@ -11,14 +11,19 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { startLocalPostgres } from '../src/database/local-postgres.js';
-import { typeOrmOptions } from '../src/database/typeorm-options.js';
+import {
+  chosen,
+  cpuModel,
+  format,
+  median,
+  progress,
+  startBenchDatabase,
+  wholeNumber,
+} from './bench-support.js';
 import {
   CLEANUP_CASES,
   type CaseResult,
@@ -53,22 +58,9 @@ const { values: args } = parseArgs({
 });
 const rows = wholeNumber('--rows', args.rows);
 const reps = wholeNumber('--reps', args.reps);
-const cases = chosenCases(args.cases);
+const cases = chosen('--cases', args.cases, CLEANUP_CASES);
 
-const database = await startLocalPostgres({
-  dataDir: '.data/bench-postgres',
-  database: 'nest_sessions_bench',
-  persistent: false,
-});
-let stopped: Promise<void> | undefined;
-const stopDatabase = () => (stopped ??= database.stop());
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void stopDatabase().finally(() =>
-      process.exit(signal === 'SIGINT' ? 130 : 143),
-    );
-  });
-}
+const database = await startBenchDatabase();
 if (!database.embedded) {
   progress(
     'Using DATABASE_URL: its session table is emptied before each case.',
@@ -77,7 +69,6 @@ if (!database.embedded) {
 
 const client = new pg.Client({ connectionString: database.url });
 try {
-  await migrate(database.url);
   await client.connect();
   const results = new Map<CleanupCase, CaseResult[]>(cases.map((c) => [c, []]));
   for (let rep = 1; rep <= reps; rep++) {
@@ -96,22 +87,12 @@ try {
   console.log(await report(results));
 } finally {
   await client.end().catch(() => undefined);
-  await stopDatabase();
+  await database.stop();
 }
 
 /** Rows expired (and rows live) in the table of case `c`. */
 function rowsOf(c: CleanupCase): number {
   return Math.max(1, Math.floor(rows / c.scale));
-}
-
-async function migrate(url: string): Promise<void> {
-  const dataSource = new DataSource(typeOrmOptions(url));
-  await dataSource.initialize();
-  try {
-    await dataSource.runMigrations();
-  } finally {
-    await dataSource.destroy();
-  }
 }
 
 /** Empties the table, fills it with n expired and n live rows, then settles it. */
@@ -273,50 +254,8 @@ function target(name: string, holds: boolean, figure: string): string {
   return `- ${holds ? 'PASS' : 'FAIL'}: ${name} (${figure})`;
 }
 
-async function cpuModel(): Promise<string> {
-  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
-  const line = cpuinfo.split('\n').find((l) => l.startsWith('model name'));
-  return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
-}
-
 /** The median over the repetitions of `a`'s time per row ÷ `b`'s. */
 function pairedRatio(a: CaseResult[], b: CaseResult[]): number {
   const perRow = (run: CaseResult) => run.totalMs / run.deleted;
   return median(a.map((run, rep) => perRow(run) / perRow(b[rep])));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function format(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-function progress(message: string): void {
-  console.error(message);
-}
-
-/** The cases named in `--cases`, in their usual order. */
-function chosenCases(list: string): CleanupCase[] {
-  const names = list.split(',').map((name) => name.trim());
-  const unknown = names.filter((n) => !CLEANUP_CASES.some((c) => c.id === n));
-  if (unknown.length > 0 || names.length === 0) {
-    throw new Error(
-      `--cases takes some of ${CLEANUP_CASES.map((c) => c.id).join(', ')}; got '${list}'`,
-    );
-  }
-  return CLEANUP_CASES.filter((c) => names.includes(c.id));
-}
-
-function wholeNumber(name: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 1) {
-    throw new Error(`${name} must be a whole number ≥ 1, got '${value}'`);
-  }
-  return number;
 }

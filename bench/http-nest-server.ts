@@ -1,0 +1,84 @@
+/**
+ * A Nest server of `npm run bench:http`, in a process of its own, on Express:
+ *
+ *   DATABASE_URL=... node dist/bench/http-nest-server.js sessions|plain
+ *
+ * `sessions`: set up as the demo app is (TypeORM, ScheduleModule,
+ * SessionsModule), with only the public API. `plain`: no session (the Nest
+ * ceiling). Prints `{"port": N}` once it listens.
+ */
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CurrentSession, type Session, SessionsModule } from '@app/sessions';
+import {
+  Controller,
+  Get,
+  type INestApplication,
+  Module,
+  type Type,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { typeOrmOptions } from '../src/database/typeorm-options.js';
+
+/** A route that never touches the session. */
+@Controller()
+class NoneController {
+  @Get('none')
+  none() {
+    return { ok: true };
+  }
+}
+
+/** Routes that read and write the session. */
+@Controller()
+class SessionRoutesController {
+  @Get('read')
+  read(@CurrentSession() session: Session) {
+    return { visits: session.get('visits', 0) };
+  }
+
+  @Get('write')
+  write(@CurrentSession() session: Session) {
+    const visits = session.get('visits', 0) + 1;
+    session.set('visits', visits);
+    return { visits };
+  }
+}
+
+@Module({ controllers: [NoneController] })
+class PlainModule {}
+
+@Module({
+  imports: [
+    TypeOrmModule.forRoot(typeOrmOptions(process.env.DATABASE_URL ?? '')),
+    ScheduleModule.forRoot(),
+    SessionsModule.forRoot(),
+  ],
+  controllers: [NoneController, SessionRoutesController],
+})
+class SessionsAppModule {}
+
+const modules: Record<string, Type> = {
+  plain: PlainModule,
+  sessions: SessionsAppModule,
+};
+const variant = process.argv[2];
+const root = modules[variant];
+if (!root) {
+  throw new Error(
+    `Usage: http-nest-server.js sessions|plain, got '${variant}'`,
+  );
+}
+
+const app = await NestFactory.create<INestApplication<Server>>(root, {
+  logger: ['error', 'warn'],
+});
+await app.listen(0, '127.0.0.1');
+const { port } = app.getHttpServer().address() as AddressInfo;
+console.log(JSON.stringify({ port }));
+process.once('SIGTERM', () => {
+  void app.close().finally(() => process.exit(0));
+});

@@ -1,0 +1,74 @@
+/** What `npm run bench:http` loads, and the servers it loads it on. */
+
+/**
+ * A load: a route, with every connection sending one pre-created session's
+ * cookie (`'write-own'`: `/write`, each connection with a session of its own).
+ */
+export type HttpLoad = 'none' | 'read' | 'write' | 'write-own';
+
+export type HttpServerId =
+  | 'express'
+  | 'express-session'
+  | 'express-session-no-touch'
+  | 'nest-sessions'
+  | 'nest';
+
+export interface HttpServer {
+  readonly id: HttpServerId;
+  readonly label: string;
+  /** The compiled entry that serves it, and its argument. */
+  readonly entry: 'http-express-server.js' | 'http-nest-server.js';
+  readonly variant: string;
+  /** Whether `/write` creates a session whose cookie the loads then send. */
+  readonly sessions: boolean;
+  readonly loads: readonly HttpLoad[];
+}
+
+export const HTTP_SERVERS: readonly HttpServer[] = [
+  {
+    id: 'express',
+    label: 'Express, no session (ceiling)',
+    entry: 'http-express-server.js',
+    variant: 'plain',
+    sessions: false,
+    loads: ['none'],
+  },
+  {
+    id: 'express-session',
+    label: 'express-session + connect-pg-simple',
+    entry: 'http-express-server.js',
+    variant: 'touch',
+    sessions: true,
+    loads: ['none', 'read', 'write', 'write-own'],
+  },
+  {
+    id: 'express-session-no-touch',
+    label: 'express-session + connect-pg-simple, `disableTouch`',
+    entry: 'http-express-server.js',
+    variant: 'no-touch',
+    sessions: true,
+    // disableTouch changes what a request that does not write costs.
+    loads: ['none', 'read'],
+  },
+  {
+    id: 'nest-sessions',
+    label: 'Nest + nest-sessions',
+    entry: 'http-nest-server.js',
+    variant: 'sessions',
+    sessions: true,
+    loads: ['none', 'read', 'write', 'write-own'],
+  },
+  {
+    id: 'nest',
+    label: 'Nest, no session (ceiling)',
+    entry: 'http-nest-server.js',
+    variant: 'plain',
+    sessions: false,
+    loads: ['none'],
+  },
+];
+
+/** What a server process prints on stdout once it listens. */
+export interface ServerReady {
+  readonly port: number;
+}

@@ -1,0 +1,311 @@
+/**
+ * `npm run bench:http [-- --reps R --duration S --servers a,b]`: requests per
+ * second and p99 latency of nest-sessions against express-session +
+ * connect-pg-simple on the same PostgreSQL, and against their ceilings.
+ *
+ * Each server runs in a process of its own (compiled JavaScript, as in
+ * production), one after another; autocannon loads it from this process.
+ * Every request carries a pre-created session's cookie (for `/none` too, as
+ * browsers send it); `write-own` gives each connection a session of its own.
+ * Repetitions interleave the servers; the report gives medians, and ratios
+ * as the median of the ratios within each repetition.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import {
+  chosen,
+  cpuModel,
+  format,
+  median,
+  progress,
+  startBenchDatabase,
+  wholeNumber,
+} from './bench-support.js';
+import {
+  HTTP_SERVERS,
+  type HttpLoad,
+  type HttpServer,
+  type HttpServerId,
+  type ServerReady,
+} from './http-servers.js';
+
+const CONNECTIONS = 50;
+
+/** nest-sessions' requests per second ÷ another server's, on one load, at least. */
+const TARGETS: {
+  name: string;
+  load: HttpLoad;
+  theirs: HttpServerId;
+  least: number;
+}[] = [
+  {
+    name: '/read ≥ 1.5× express-session',
+    load: 'read',
+    theirs: 'express-session',
+    least: 1.5,
+  },
+  {
+    name: '/read ≥ 1.1× express-session with disableTouch',
+    load: 'read',
+    theirs: 'express-session-no-touch',
+    least: 1.1,
+  },
+  {
+    name: '/write ≥ 1.3× express-session',
+    load: 'write',
+    theirs: 'express-session',
+    least: 1.3,
+  },
+  {
+    name: '/write, a session per connection, ≥ 1.3× express-session',
+    load: 'write-own',
+    theirs: 'express-session',
+    least: 1.3,
+  },
+  {
+    name: '/none ≥ 0.95× the Nest ceiling',
+    load: 'none',
+    theirs: 'nest',
+    least: 0.95,
+  },
+];
+const WARM_UP_SECONDS = 2;
+
+const { values: args } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    servers: {
+      type: 'string',
+      default: HTTP_SERVERS.map((s) => s.id).join(','),
+    },
+  },
+});
+const reps = wholeNumber('--reps', args.reps);
+const duration = wholeNumber('--duration', args.duration);
+const servers = chosen('--servers', args.servers, HTTP_SERVERS);
+
+/** One measured load on one server. */
+interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p99Ms: number;
+}
+
+type Results = Map<string, LoadResult[]>;
+const keyOf = (server: HttpServerId, load: HttpLoad) => `${server} ${load}`;
+
+const database = await startBenchDatabase();
+try {
+  const results: Results = new Map();
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const server of servers) {
+      await measureServer(server, rep, results);
+    }
+  }
+  console.log(await report(results));
+} finally {
+  await database.stop();
+}
+
+async function measureServer(
+  server: HttpServer,
+  rep: number,
+  results: Results,
+): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL(`./${server.entry}`, import.meta.url)),
+      server.variant,
+    ],
+    {
+      env: { ...process.env, DATABASE_URL: database.url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    const { port } = await readyOf(child, server);
+    const url = `http://127.0.0.1:${port}`;
+    const shared = await cookieOf(server, url);
+    for (const load of server.loads) {
+      const cookies =
+        load === 'write-own'
+          ? await Promise.all(
+              Array.from({ length: CONNECTIONS }, () => cookieOf(server, url)),
+            )
+          : [shared];
+      const path = load === 'write-own' ? '/write' : `/${load}`;
+      await loadWith(`${url}${path}`, cookies, WARM_UP_SECONDS);
+      const result = await loadWith(`${url}${path}`, cookies, duration);
+      progress(
+        `rep ${rep}/${reps}, ${server.label}, ${load}: ` +
+          `${format(Math.round(result.requestsPerSecond))} req/s, p99 ${result.p99Ms} ms`,
+      );
+      const key = keyOf(server.id, load);
+      results.set(key, [...(results.get(key) ?? []), result]);
+    }
+  } finally {
+    await stop(child);
+  }
+}
+
+/** Waits for the server's `{"port": N}` line. */
+function readyOf(
+  child: ChildProcess,
+  server: HttpServer,
+): Promise<ServerReady> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => resolve(JSON.parse(line) as ServerReady));
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `The ${server.label} server exited (${code}) before it listened.`,
+        ),
+      ),
+    );
+  });
+}
+
+/**
+ * A session's cookie: from a first `/write` on a server with sessions; on
+ * one without, a cookie as a browser would send it anyway.
+ */
+async function cookieOf(server: HttpServer, url: string): Promise<string> {
+  if (!server.sessions) {
+    return 'sessionid=k3v9q2m8x7w1p4z6r5t0y8u2i9o3a7s1';
+  }
+  const response = await fetch(`${url}/write`);
+  const setCookie = response.headers.get('set-cookie');
+  if (!response.ok || !setCookie) {
+    throw new Error(
+      `The ${server.label} server gave no session cookie on /write (${response.status}).`,
+    );
+  }
+  return setCookie.split(';')[0];
+}
+
+/** Loads `url` for `seconds` with 50 connections, connection i sending cookie i (or the one cookie). */
+async function loadWith(
+  url: string,
+  cookies: string[],
+  seconds: number,
+): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { cookie: cookies[0] },
+    setupClient: (client) => {
+      client.setHeaders({ cookie: cookies[next++ % cookies.length] });
+    },
+  });
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses.`,
+    );
+  }
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+  };
+}
+
+/** Stops the server, once the requests autocannon left in flight are served. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) {
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function report(results: Results): Promise<string> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const [{ version }] = (
+    await client.query<{ version: string }>('SELECT version()')
+  ).rows;
+  await client.end();
+
+  const runsOf = (server: HttpServerId, load: HttpLoad) =>
+    results.get(keyOf(server, load));
+  const ratio = (
+    load: HttpLoad,
+    ours: HttpServerId,
+    theirs: HttpServerId,
+    theirLoad: HttpLoad = load,
+  ): number | undefined => {
+    const a = runsOf(ours, load);
+    const b = runsOf(theirs, theirLoad);
+    return a && b
+      ? median(
+          a.map((run, rep) => run.requestsPerSecond / b[rep].requestsPerSecond),
+        )
+      : undefined;
+  };
+
+  const rows = servers.flatMap((server) =>
+    server.loads.map((load) => {
+      const runs = runsOf(server.id, load) ?? [];
+      return (
+        `| ${server.label} | ${load} ` +
+        `| ${format(Math.round(median(runs.map((r) => r.requestsPerSecond))))} ` +
+        `| ${median(runs.map((r) => r.p99Ms))} |`
+      );
+    }),
+  );
+  const targets = TARGETS.flatMap(({ name, load, theirs, least }) => {
+    const value = ratio(load, 'nest-sessions', theirs);
+    return value === undefined
+      ? []
+      : [
+          `- ${value >= least ? 'PASS' : 'FAIL'}: ${name} (${value.toFixed(2)}×)`,
+        ];
+  });
+  const otherRatios = (['none', 'read', 'write', 'write-own'] as const).flatMap(
+    (load) => {
+      const toExpress = ratio(load, 'nest-sessions', 'express-session');
+      const toCeiling = ratio(load, 'nest-sessions', 'nest', 'none');
+      return toExpress === undefined && toCeiling === undefined
+        ? []
+        : [
+            `| ${load} | ${times(toExpress)} ` +
+              `| ${times(ratio(load, 'nest-sessions', 'express-session-no-touch'))} ` +
+              `| ${times(toCeiling)} |`,
+          ];
+    },
+  );
+
+  return [
+    '## HTTP benchmark',
+    '',
+    `- ${CONNECTIONS} connections, ${WARM_UP_SECONDS} s warm-up then ${duration} s measured per load, ` +
+      `${reps} repetition${reps === 1 ? '' : 's'}, medians (ratios: the median of the ratios within each repetition)`,
+    `- ${await cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; autocannon in the bench's process, each server in its own`,
+    `- ${version}${database.embedded ? ' (embedded)' : ' (DATABASE_URL)'}`,
+    '',
+    '| server | load | req/s | p99 (ms) |',
+    '|---|---|--:|--:|',
+    ...rows,
+    '',
+    '| load | nest-sessions ÷ express-session | ÷ express-session, disableTouch | ÷ Nest ceiling (/none) |',
+    '|---|--:|--:|--:|',
+    ...otherRatios,
+    ...(targets.length > 0 ? ['', '### Targets', '', ...targets] : []),
+  ].join('\n');
+}
+
+/** A ratio as `1.23×`, or a dash when a server was not measured. */
+function times(ratio: number | undefined): string {
+  return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`;
+}
