@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { DataSource, EntityMetadata } from 'typeorm';
@@ -44,7 +45,9 @@ interface SessionStatements {
  * counted by the database's clock.
  *
  * Statements go to the `DataSource`'s pool directly, so TypeORM's query
- * logging never prints session keys or data.
+ * logging never prints session keys or data. They are named prepared
+ * statements: each connection has PostgreSQL parse and plan each one once,
+ * not on every request.
  */
 export class TypeOrmSessionStore extends SessionStore {
   /** The entity's metadata in `dataSource`. */
@@ -52,6 +55,8 @@ export class TypeOrmSessionStore extends SessionStore {
   /** The session table and its columns, quoted for SQL. */
   readonly table: SessionTableNames;
   private readonly sql: SessionStatements;
+  /** The prepared statement name of each statement's text. */
+  private readonly statementNames = new Map<string, string>();
 
   constructor(
     readonly dataSource: DataSource,
@@ -128,7 +133,21 @@ export class TypeOrmSessionStore extends SessionStore {
     values: unknown[],
   ): Promise<{ rows: Row[]; rowCount: number | null }> {
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    return pool.query<Row>(text, values);
+    return pool.query<Row>({ name: this.statementName(text), text, values });
+  }
+
+  /**
+   * A name unique to the statement's text: stores of other tables on the
+   * same pool prepare statements of their own.
+   */
+  private statementName(text: string): string {
+    let name = this.statementNames.get(text);
+    if (name === undefined) {
+      const digest = createHash('sha256').update(text).digest('hex');
+      name = `nest_sessions_${digest.slice(0, 24)}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
   }
 }
 
