@@ -155,14 +155,21 @@ async function measureServer(
   }
 }
 
-/** Waits for the server's `{"port": N}` line. */
+/** Waits for the server's `{"port":N}` line. */
 function readyOf(
   child: ChildProcess,
   server: HttpServer,
 ): Promise<ServerReady> {
   return new Promise((resolve, reject) => {
+    // Other lines (a warning the app logs, say) go on to the terminal.
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve(JSON.parse(line) as ServerReady));
+    lines.on('line', (line) => {
+      if (line.startsWith('{"port":')) {
+        resolve(JSON.parse(line) as ServerReady);
+      } else {
+        console.error(line);
+      }
+    });
     child.once('exit', (code) =>
       reject(
         new Error(
