@@ -1,6 +1,6 @@
 /** What the `npm run bench:*` scripts share: their database, arguments, progress and medians. */
 import { readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { DataSource } from 'typeorm';
 import {
   type LocalPostgres,
@@ -81,13 +81,32 @@ export function median(values: number[]): number {
     : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/**
+ * The median over the repetitions of `a[rep] ÷ b[rep]`: the cases of a
+ * repetition run one after another, so load that drifts over minutes on a
+ * shared machine cancels out.
+ */
+export function medianRatio(a: number[], b: number[]): number {
+  return median(a.map((value, rep) => value / b[rep]));
+}
+
+/** A target's line in a report. */
+export function target(name: string, holds: boolean, figure: string): string {
+  return `- ${holds ? 'PASS' : 'FAIL'}: ${name} (${figure})`;
+}
+
 /** A number with thousands separators. */
 export function format(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** The machine, for a report: CPU, cores and Node. */
+export async function machine(): Promise<string> {
+  return `${await cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`;
+}
+
 /** The CPU's model name, as /proc/cpuinfo gives it. */
-export async function cpuModel(): Promise<string> {
+async function cpuModel(): Promise<string> {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
   const line = cpuinfo.split('\n').find((l) => l.startsWith('model name'));
   return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';

@@ -11,15 +11,16 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import {
   chosen,
-  cpuModel,
   format,
+  machine,
   median,
+  medianRatio,
+  target,
   progress,
   startBenchDatabase,
   wholeNumber,
@@ -231,7 +232,7 @@ async function report(results: Map<CleanupCase, CaseResult[]>) {
       `, ${reps} repetition${reps === 1 ? '' : 's'}, medians ` +
       '(ratios: the median of the ratios within each repetition); ' +
       `batch size: the library's default`,
-    `- ${await cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`,
+    `- ${await machine()}`,
     `- ${version}${database.embedded ? ' (embedded)' : ' (DATABASE_URL)'}`,
     "- peak RSS: the maxRSS of the case's process, compiled JavaScript as in production",
     '',
@@ -250,12 +251,8 @@ async function report(results: Map<CleanupCase, CaseResult[]>) {
   return lines.join('\n');
 }
 
-function target(name: string, holds: boolean, figure: string): string {
-  return `- ${holds ? 'PASS' : 'FAIL'}: ${name} (${figure})`;
-}
-
 /** The median over the repetitions of `a`'s time per row ÷ `b`'s. */
 function pairedRatio(a: CaseResult[], b: CaseResult[]): number {
   const perRow = (run: CaseResult) => run.totalMs / run.deleted;
-  return median(a.map((run, rep) => perRow(run) / perRow(b[rep])));
+  return medianRatio(a.map(perRow), b.map(perRow));
 }

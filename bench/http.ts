@@ -15,14 +15,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import {
   chosen,
-  cpuModel,
   format,
+  machine,
   median,
+  medianRatio,
+  target,
   progress,
   startBenchDatabase,
   wholeNumber,
@@ -209,7 +210,6 @@ async function loadWith(
     url,
     connections: CONNECTIONS,
     duration: seconds,
-    headers: { cookie: cookies[0] },
     setupClient: (client) => {
       client.setHeaders({ cookie: cookies[next++ % cookies.length] });
     },
@@ -246,18 +246,17 @@ async function report(results: Results): Promise<string> {
 
   const runsOf = (server: HttpServerId, load: HttpLoad) =>
     results.get(keyOf(server, load));
+  /** nest-sessions' requests per second on `load` ÷ `theirs`' on `theirLoad`. */
   const ratio = (
     load: HttpLoad,
-    ours: HttpServerId,
     theirs: HttpServerId,
     theirLoad: HttpLoad = load,
   ): number | undefined => {
-    const a = runsOf(ours, load);
-    const b = runsOf(theirs, theirLoad);
-    return a && b
-      ? median(
-          a.map((run, rep) => run.requestsPerSecond / b[rep].requestsPerSecond),
-        )
+    const ours = runsOf('nest-sessions', load);
+    const other = runsOf(theirs, theirLoad);
+    const perSecond = (run: LoadResult) => run.requestsPerSecond;
+    return ours && other
+      ? medianRatio(ours.map(perSecond), other.map(perSecond))
       : undefined;
   };
 
@@ -272,19 +271,17 @@ async function report(results: Results): Promise<string> {
     }),
   );
   const targets = TARGETS.flatMap(({ name, load, theirs, least }) => {
-    const value = ratio(load, 'nest-sessions', theirs);
+    const value = ratio(load, theirs);
     return value === undefined
       ? []
-      : [
-          `- ${value >= least ? 'PASS' : 'FAIL'}: ${name} (${value.toFixed(2)}×)`,
-        ];
+      : [target(name, value >= least, `${value.toFixed(2)}×`)];
   });
   const ratioRows = (['none', 'read', 'write', 'write-own'] as const).flatMap(
     (load) => {
       const ratios = [
-        ratio(load, 'nest-sessions', 'express-session'),
-        ratio(load, 'nest-sessions', 'express-session-no-touch'),
-        ratio(load, 'nest-sessions', 'nest', 'none'),
+        ratio(load, 'express-session'),
+        ratio(load, 'express-session-no-touch'),
+        ratio(load, 'nest', 'none'),
       ];
       return ratios.every((value) => value === undefined)
         ? []
@@ -297,7 +294,7 @@ async function report(results: Results): Promise<string> {
     '',
     `- ${CONNECTIONS} connections, ${WARM_UP_SECONDS} s warm-up then ${duration} s measured per load, ` +
       `${reps} repetition${reps === 1 ? '' : 's'}, medians (ratios: the median of the ratios within each repetition)`,
-    `- ${await cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; autocannon in the bench's process, each server in its own`,
+    `- ${await machine()}; autocannon in the bench's process, each server in its own`,
     `- ${version}${database.embedded ? ' (embedded)' : ' (DATABASE_URL)'}`,
     '',
     '| server | load | req/s | p99 (ms) |',
