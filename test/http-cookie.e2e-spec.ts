@@ -176,6 +176,14 @@ describe('Session cookie', () => {
       expect(response.headers['vary']).toBe('Accept-Encoding, Cookie');
     });
 
+    it('joins a Vary header given to writeHead() by a handler that answers itself', async () => {
+      const server = (await app()).getHttpServer();
+      const response = await request(server)
+        .get('/raw?vary=Accept')
+        .expect(200);
+      expect(response.headers['vary']).toBe('Accept, Cookie');
+    });
+
     it('is added when a guard read the session and refused the request', async () => {
       const server = (await app()).getHttpServer();
       const refused = await request(server).get('/members').expect(403);

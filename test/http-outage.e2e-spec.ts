@@ -35,7 +35,16 @@ describe('A database outage', () => {
       .get('/read')
       .set('Cookie', `sessionid=${key}`)
       .expect(500);
-    await request(server).get('/set?more=1').expect(500);
+    await request(server)
+      .get('/set?more=1')
+      .expect(500, { statusCode: 500, message: 'Internal server error' });
+    // The handler's own response (text, by hand) gives way to the error.
+    const raw = await request(server).get('/raw').expect(500);
+    expect(raw.headers['content-type']).toMatch(/^application\/json/);
+    expect(raw.body).toEqual({
+      statusCode: 500,
+      message: 'Internal server error',
+    });
     await request(server)
       .get('/none')
       .set('Cookie', `sessionid=${key}`)

@@ -102,6 +102,42 @@ describe('Saving the session at the end of a request', () => {
     });
   });
 
+  describe('whoever sends the response', () => {
+    it('saves before a guard refuses the request (a 403)', async () => {
+      const key = await newSession();
+      await request(app.getHttpServer())
+        .get('/refused')
+        .set('Cookie', `sessionid=${key}`)
+        .expect(403);
+      expect(await database.sessionData(key)).toEqual({
+        name: 'manish',
+        refused: true,
+      });
+    });
+
+    it('saves and sets the cookie for a handler that writes the response itself (@Res())', async () => {
+      const response = await request(app.getHttpServer())
+        .get('/raw')
+        .expect(200, 'written by hand');
+      expect(response.headers['content-type']).toBe('text/plain');
+      const key = sessionKeyFrom(response.headers)!;
+      expect(await database.sessionData(key)).toEqual({ raw: true });
+    });
+
+    it('saves before a streamed body, and the whole body arrives', async () => {
+      const response = await request(app.getHttpServer())
+        .get('/stream?chunks=500')
+        .expect(200);
+      const expected = Array.from(
+        { length: 500 },
+        (_, index) => `chunk ${index};`,
+      ).join('');
+      expect(response.text).toBe(expected);
+      const key = sessionKeyFrom(response.headers)!;
+      expect(await database.sessionData(key)).toEqual({ streamed: true });
+    });
+  });
+
   describe('a cookie the store does not know is never adopted', () => {
     it.each([
       ['unknown', 'a'.repeat(32)],

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import { CurrentSession, Session, SessionService } from '@app/sessions';
 import {
   BadRequestException,
@@ -9,6 +11,7 @@ import {
   Injectable,
   Query,
   Res,
+  StreamableFile,
   UseGuards,
 } from '@nestjs/common';
 
@@ -50,6 +53,18 @@ export class SignedInGuard implements CanActivate {
   async canActivate(): Promise<boolean> {
     const session = await this.sessions.current();
     return session.has('user');
+  }
+}
+
+/** Refuses every request, after noting the refusal in the session. */
+@Injectable()
+export class RefusingGuard implements CanActivate {
+  constructor(private readonly sessions: SessionService) {}
+
+  async canActivate(): Promise<boolean> {
+    const session = await this.sessions.current();
+    session.set('refused', true);
+    return false;
   }
 }
 
@@ -153,6 +168,38 @@ export class SessionProbeController {
   @UseGuards(SignedInGuard)
   members() {
     return { welcome: true };
+  }
+
+  @Get('refused')
+  @UseGuards(RefusingGuard)
+  refused() {
+    return {};
+  }
+
+  /** Answers through the Node response itself, without `passthrough`. */
+  @Get('raw')
+  raw(
+    @CurrentSession() session: Session,
+    @Res() response: ServerResponse,
+    @Query('vary') vary?: string,
+  ) {
+    session.set('raw', true);
+    response.writeHead(200, {
+      'Content-Type': 'text/plain',
+      ...(vary !== undefined && { Vary: vary }),
+    });
+    response.end('written by hand');
+  }
+
+  /** A body in several chunks, streamed after the session changed. */
+  @Get('stream')
+  stream(@CurrentSession() session: Session, @Query('chunks') chunks: string) {
+    session.set('streamed', true);
+    const parts = Array.from(
+      { length: Number(chunks) },
+      (_, index) => `chunk ${index};`,
+    );
+    return new StreamableFile(Readable.from(parts), { type: 'text/plain' });
   }
 
   @Get('slow')

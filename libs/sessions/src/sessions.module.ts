@@ -5,13 +5,12 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { CleanupScheduler } from './cleanup/cleanup.scheduler.js';
 import { CleanupService } from './cleanup/cleanup.service.js';
 import { SessionsExpiredExplorer } from './cleanup/sessions-expired.explorer.js';
 import { SessionContext } from './session/session-context.js';
 import { SessionCommitService } from './http/session-commit.service.js';
-import { SessionInterceptor } from './http/session.interceptor.js';
 import { SessionMiddleware } from './http/session.middleware.js';
 import {
   type ResolvedStaticOptions,
@@ -103,7 +102,6 @@ export class SessionsModule implements NestModule {
         SessionService,
         SessionMiddleware,
         SessionCommitService,
-        { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
         SessionsExpiredExplorer,
         CleanupService,
         CleanupScheduler,

@@ -3,7 +3,8 @@ import type { CurrentRequestSession } from '../session/session-context.js';
 import type { SessionService } from '../session/session.service.js';
 import type { Session } from '../session/session.js';
 import { readCookie } from './cookie-header.util.js';
-import { varyOnCookieWhenWritten } from './vary-cookie.util.js';
+import { holdResponseOutput } from './response-hold.util.js';
+import type { SessionCommitService } from './session-commit.service.js';
 
 const REQUEST_SESSION = Symbol('nest-sessions:request-session');
 
@@ -12,20 +13,18 @@ type HttpRequest = IncomingMessage | { raw: IncomingMessage };
 
 /**
  * The session side of one request: the cookie the client sent, and the
- * session, loaded only when something asks for it, once. Once loaded, the
- * response gets `Vary: Cookie` if the session was accessed.
+ * session, loaded only when something asks for it, once. Once it is asked
+ * for, the response's output waits for the session's commit.
  */
 export class RequestSession implements CurrentRequestSession {
-  /** Set by the first commit, so that a handler's stream commits once. */
-  committed = false;
   private loading: Promise<Session> | undefined;
-  private loaded: Session | undefined;
   private cookie: string | undefined | null = null;
 
   constructor(
-    private readonly request: IncomingMessage,
-    private readonly response: ServerResponse,
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
     private readonly sessions: SessionService,
+    private readonly commits: SessionCommitService,
     private readonly cookieName: string,
   ) {}
 
@@ -44,9 +43,10 @@ export class RequestSession implements CurrentRequestSession {
   session(): Promise<Session> {
     if (this.loading === undefined) {
       this.loading = this.open();
-      varyOnCookieWhenWritten(
+      holdResponseOutput(
         this.response,
-        () => this.loaded?.accessed === true,
+        (givenHeaders) => this.commits.commit(this, givenHeaders),
+        (error) => this.commits.fail(this, error),
       );
     }
     return this.loading;
@@ -60,8 +60,7 @@ export class RequestSession implements CurrentRequestSession {
   private async open(): Promise<Session> {
     const key = this.cookieValue;
     const stored = key === undefined ? null : await this.sessions.load(key);
-    this.loaded = stored ?? this.sessions.create();
-    return this.loaded;
+    return stored ?? this.sessions.create();
   }
 }
 

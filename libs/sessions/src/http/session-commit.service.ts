@@ -1,61 +1,93 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type {
-  ResolvedSessionCookie,
-  ResolvedSessionsOptions,
-} from '../options/resolve-options.js';
+import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { type Session, sessionHasData } from '../session/session.js';
 import {
   SESSIONS_LOGGER_CONTEXT,
   SESSIONS_OPTIONS,
 } from '../sessions.constants.js';
 import type { RequestSession } from './request-session.js';
+import { replyWithError } from './reply-with-error.util.js';
+import {
+  appendSetCookie,
+  SessionCookieHeader,
+} from './session-cookie-header.js';
+import { addVaryCookie } from './vary-cookie.util.js';
 
 /**
- * What Django's `SessionMiddleware.process_response` does, once the handler
- * is done and before the response goes out (`Vary: Cookie` is added when the
- * headers are written, see `RequestSession`):
+ * What Django's `SessionMiddleware.process_response` does, when the response
+ * of a request that asked for its session is about to go out (whoever sends
+ * it: the handler's return, an exception filter, `@Res()`):
  * - a session that became empty is deleted and its cookie expired;
  * - a modified session (or any loaded one, with `saveEveryRequest`) is
- *   saved and its cookie refreshed, unless the response is a 5xx.
+ *   saved and its cookie refreshed, unless the response is a 5xx;
+ * - `Vary: Cookie` is added if the session was accessed.
  */
 @Injectable()
 export class SessionCommitService {
   private readonly logger = new Logger(SESSIONS_LOGGER_CONTEXT);
-  /** The cookie's attributes but its lifetime, the same for every response. */
-  private readonly cookieAttributes: Omit<
-    ResolvedSessionCookie,
-    'name' | 'maxAge'
-  >;
+  private readonly cookie: SessionCookieHeader;
 
   constructor(
     @Inject(SESSIONS_OPTIONS) private readonly options: ResolvedSessionsOptions,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    const { path, domain, secure, httpOnly, sameSite } = options.cookie;
-    this.cookieAttributes = { path, domain, secure, httpOnly, sameSite };
+    this.cookie = new SessionCookieHeader(options.cookie);
   }
 
   /**
-   * Commits the request's session, once; `status` is asked only when the
-   * request loaded its session.
+   * Commits the request's session, before its response's headers go out;
+   * `givenHeaders`: those about to be given to `writeHead()`, if any.
    */
   async commit(
     requestSession: RequestSession,
-    response: object,
-    status: () => number,
+    givenHeaders: OutgoingHttpHeaders | undefined,
   ): Promise<void> {
-    const requested = requestSession.requested;
-    if (requested === undefined || requestSession.committed) {
-      return;
-    }
-    requestSession.committed = true;
     // A session that failed to load has already failed the request.
-    const session = await requested.catch(() => undefined);
+    const session = await requestSession.requested?.catch(() => undefined);
     if (session === undefined) {
       return;
     }
-    const serverError = status() >= 500;
+    const { response } = requestSession;
+    const cookie = await this.saveOrDelete(requestSession, session, response);
+    if (response.headersSent) {
+      if (cookie !== undefined) {
+        this.logger.warn(
+          'The session cookie could not be set: the session was first used ' +
+            "after the response's headers were sent.",
+        );
+      }
+      return;
+    }
+    if (cookie !== undefined) {
+      appendSetCookie(response, givenHeaders, cookie);
+    }
+    if (session.accessed) {
+      addVaryCookie(response, givenHeaders);
+    }
+  }
+
+  /**
+   * Answers a request whose commit failed as Nest answers a handler's error:
+   * `SessionInterruptedError` with a 400, a store failure with a 500.
+   */
+  fail(requestSession: RequestSession, error: unknown): void {
+    replyWithError(
+      this.adapterHost.httpAdapter,
+      requestSession.request,
+      requestSession.response,
+      error,
+    );
+  }
+
+  /** Saves or deletes the session as it needs; returns the cookie to set, if any. */
+  private async saveOrDelete(
+    requestSession: RequestSession,
+    session: Session,
+    response: ServerResponse,
+  ): Promise<string | undefined> {
+    const serverError = response.statusCode >= 500;
 
     if (!sessionHasData(session)) {
       if (session.sessionKey !== null && session.modified && !serverError) {
@@ -63,52 +95,17 @@ export class SessionCommitService {
       }
       const cookieNamedNothing =
         requestSession.cookieValue !== undefined && session.sessionKey === null;
-      if (cookieNamedNothing && session.accessed && this.canWrite(response)) {
-        this.adapter.clearCookie(
-          response,
-          this.options.cookie.name,
-          this.cookieAttributes,
-        );
-      }
-      return;
+      return cookieNamedNothing && session.accessed
+        ? this.cookie.expired
+        : undefined;
     }
     if (serverError || !(session.modified || this.options.saveEveryRequest)) {
-      return;
+      return undefined;
     }
     await session.save();
-    if (this.canWrite(response)) {
-      this.setCookie(response, session);
-    } else {
-      this.logger.warn(
-        'The session was saved, but its cookie could not be set: the response was already sent ' +
-          '(a handler that uses @Res() should pass { passthrough: true }).',
-      );
-    }
-  }
-
-  private get adapter() {
-    return this.adapterHost.httpAdapter;
-  }
-
-  private canWrite(response: object): boolean {
-    return this.adapter.isHeadersSent(response) !== true;
-  }
-
-  private setCookie(response: object, session: Session): void {
     const maxAge = session.getExpireAtBrowserClose()
       ? undefined
       : session.getExpiryAge();
-    this.adapter.setCookie(
-      response,
-      this.options.cookie.name,
-      session.sessionKey!,
-      {
-        ...this.cookieAttributes,
-        ...(maxAge !== undefined && {
-          maxAge,
-          expires: new Date(Date.now() + maxAge * 1000),
-        }),
-      },
-    );
+    return this.cookie.holding(session.sessionKey!, maxAge);
   }
 }

@@ -3,8 +3,9 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { SessionService } from '../session/session.service.js';
 import { SESSIONS_OPTIONS } from '../sessions.constants.js';
-import { attachRequestSession, RequestSession } from './request-session.js';
 import { SessionContext } from '../session/session-context.js';
+import { attachRequestSession, RequestSession } from './request-session.js';
+import { SessionCommitService } from './session-commit.service.js';
 
 /**
  * Gives every request its `RequestSession` (nothing is loaded yet) and runs
@@ -17,6 +18,7 @@ export class SessionMiddleware implements NestMiddleware {
   constructor(
     private readonly sessions: SessionService,
     private readonly context: SessionContext,
+    private readonly commits: SessionCommitService,
     @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
   ) {
     this.cookieName = options.cookie.name;
@@ -31,6 +33,7 @@ export class SessionMiddleware implements NestMiddleware {
       request,
       response,
       this.sessions,
+      this.commits,
       this.cookieName,
     );
     attachRequestSession(request, requestSession);

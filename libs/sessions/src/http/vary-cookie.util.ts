@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { givenHeaderName } from './given-headers.util.js';
 
 /**
  * A `Vary` header value that also names `Cookie`, as Django's
@@ -22,35 +23,18 @@ export function varyWithCookie(current: unknown): string | undefined {
 }
 
 /**
- * Adds `Vary: Cookie` to the response when its headers are written, if
- * `varies()` says so then: on every path a response can take (a guard that
- * throws, an exception filter, `@Res()`), as Django's middleware does.
+ * Adds `Cookie` to the response's `Vary`, as Django's `patch_vary_headers`.
+ * Headers about to be given to `writeHead()` win over those set before, so
+ * a `Vary` among them is the one patched.
  */
-export function varyOnCookieWhenWritten(
+export function addVaryCookie(
   response: ServerResponse,
-  varies: () => boolean,
+  givenHeaders: OutgoingHttpHeaders | undefined,
 ): void {
-  const writeHead = response.writeHead.bind(response) as (
-    ...args: unknown[]
-  ) => ServerResponse;
-  response.writeHead = (...args: unknown[]) => {
-    if (varies()) {
-      addVaryCookie(response, args);
-    }
-    return writeHead(...args);
-  };
-}
-
-/** Headers given to `writeHead()` win over those set before, so both are patched. */
-function addVaryCookie(response: ServerResponse, args: unknown[]): void {
-  const given = args.find(
-    (arg): arg is OutgoingHttpHeaders =>
-      typeof arg === 'object' && arg !== null && !Array.isArray(arg),
-  );
-  const givenName =
-    given && Object.keys(given).find((name) => name.toLowerCase() === 'vary');
-  if (given && givenName !== undefined) {
-    given[givenName] = varyWithCookie(given[givenName]) ?? given[givenName];
+  const given = givenHeaderName(givenHeaders, 'vary');
+  if (given !== undefined) {
+    givenHeaders![given] =
+      varyWithCookie(givenHeaders![given]) ?? givenHeaders![given];
     return;
   }
   const vary = varyWithCookie(response.getHeader('Vary'));
