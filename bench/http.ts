@@ -4,11 +4,12 @@
  * connect-pg-simple on the same PostgreSQL, and against their ceilings.
  *
  * Each server runs in a process of its own (compiled JavaScript, as in
- * production), one after another; autocannon loads it from this process.
+ * production); autocannon, in this process, loads one server at a time.
  * Every request carries a pre-created session's cookie (for `/none` too, as
  * browsers send it); `write-own` gives each connection a session of its own.
- * Repetitions interleave the servers; the report gives medians, and ratios
- * as the median of the ratios within each repetition.
+ * Within a repetition, the servers take their turns on one load before the
+ * next load; the report gives medians, and ratios as the median of the
+ * ratios within each repetition.
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -101,24 +102,53 @@ interface LoadResult {
 type Results = Map<string, LoadResult[]>;
 const keyOf = (server: HttpServerId, load: HttpLoad) => `${server} ${load}`;
 
+/** A server process, listening, with the cookies its loads send. */
+interface RunningServer {
+  readonly server: HttpServer;
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** One session's cookie, and one per connection (for `write-own`). */
+  readonly shared: string;
+  readonly own: string[];
+}
+
+const LOADS: readonly HttpLoad[] = ['none', 'read', 'write', 'write-own'];
+
 const database = await startBenchDatabase();
+const running: RunningServer[] = [];
 try {
+  // Every server is started first and waits, idle, for its turn: the loads
+  // that a ratio compares then run one right after the other, so the
+  // machine's drift (it is shared) falls on both sides of the ratio alike.
+  for (const server of servers) {
+    running.push(await startServer(server));
+  }
   const results: Results = new Map();
   for (let rep = 1; rep <= reps; rep++) {
-    for (const server of servers) {
-      await measureServer(server, rep, results);
+    for (const load of LOADS) {
+      const turns = running.filter(({ server }) => server.loads.includes(load));
+      // Each repetition starts with another server, so none is always first.
+      for (let turn = 0; turn < turns.length; turn++) {
+        const measured = turns[(turn + rep - 1) % turns.length];
+        const result = await measureLoad(measured, load);
+        progress(
+          `rep ${rep}/${reps}, ${load}, ${measured.server.label}: ` +
+            `${format(Math.round(result.requestsPerSecond))} req/s, p99 ${result.p99Ms} ms`,
+        );
+        const key = keyOf(measured.server.id, load);
+        results.set(key, [...(results.get(key) ?? []), result]);
+      }
     }
   }
   console.log(await report(results));
 } finally {
+  for (const { child } of running) {
+    await stop(child);
+  }
   await database.stop();
 }
 
-async function measureServer(
-  server: HttpServer,
-  rep: number,
-  results: Results,
-): Promise<void> {
+async function startServer(server: HttpServer): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
     [
@@ -134,26 +164,27 @@ async function measureServer(
     const { port } = await readyOf(child, server);
     const url = `http://127.0.0.1:${port}`;
     const shared = await cookieOf(server, url);
-    for (const load of server.loads) {
-      const cookies =
-        load === 'write-own'
-          ? await Promise.all(
-              Array.from({ length: CONNECTIONS }, () => cookieOf(server, url)),
-            )
-          : [shared];
-      const path = load === 'write-own' ? '/write' : `/${load}`;
-      await loadWith(`${url}${path}`, cookies, WARM_UP_SECONDS);
-      const result = await loadWith(`${url}${path}`, cookies, duration);
-      progress(
-        `rep ${rep}/${reps}, ${server.label}, ${load}: ` +
-          `${format(Math.round(result.requestsPerSecond))} req/s, p99 ${result.p99Ms} ms`,
-      );
-      const key = keyOf(server.id, load);
-      results.set(key, [...(results.get(key) ?? []), result]);
-    }
-  } finally {
+    const own = server.loads.includes('write-own')
+      ? await Promise.all(
+          Array.from({ length: CONNECTIONS }, () => cookieOf(server, url)),
+        )
+      : [];
+    return { server, child, url, shared, own };
+  } catch (error) {
     await stop(child);
+    throw error;
   }
+}
+
+/** A warm-up, then the measured load. */
+async function measureLoad(
+  { url, shared, own }: RunningServer,
+  load: HttpLoad,
+): Promise<LoadResult> {
+  const cookies = load === 'write-own' ? own : [shared];
+  const path = load === 'write-own' ? '/write' : `/${load}`;
+  await loadWith(`${url}${path}`, cookies, WARM_UP_SECONDS);
+  return loadWith(`${url}${path}`, cookies, duration);
 }
 
 /** Waits for the server's `{"port":N}` line. */

@@ -8,7 +8,14 @@ import {
   type SessionsBehaviourOptions,
   type SessionsOptionsFactory,
 } from '@app/sessions';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import {
+  Injectable,
+  type MiddlewareConsumer,
+  Module,
+  type NestMiddleware,
+  type NestModule,
+  type INestApplication,
+} from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -44,6 +51,26 @@ class CookieNameFromConfig implements SessionsOptionsFactory {
   exports: [CookieNameFromConfig],
 })
 class SessionsConfigModule {}
+
+/** An app's own middleware that uses the session. */
+@Injectable()
+class MarkVisitMiddleware implements NestMiddleware {
+  constructor(private readonly sessions: SessionService) {}
+
+  async use(_request: unknown, _response: unknown, next: () => void) {
+    const session = await this.sessions.current();
+    session.set('marked', 'by the middleware');
+    next();
+  }
+}
+
+/** Applies `MarkVisitMiddleware` to every route, before SessionsModule is imported. */
+@Module({ providers: [MarkVisitMiddleware] })
+class MarkVisitModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(MarkVisitMiddleware).forRoutes('*');
+  }
+}
 
 /** SessionsModule as an app wires it: forRoot, forRootAsync, and what it needs. */
 describe('SessionsModule', () => {
@@ -281,6 +308,20 @@ describe('SessionsModule', () => {
         /^'saveEveryRequest' must be true or false, got 'yes'/,
       ),
     ]);
+  });
+
+  it("serves the session to the app's own middleware, whatever the module order", async () => {
+    const app = await serve([
+      MarkVisitModule,
+      TypeOrmModule.forRoot(typeOrmOptions(database.url)),
+      SessionsModule.forRoot(),
+    ]);
+    const response = await request(app.getHttpServer())
+      .get('/read')
+      .expect(200, { marked: 'by the middleware' });
+    expect(
+      await database.sessionData(sessionKeyFrom(response.headers)!),
+    ).toEqual({ marked: 'by the middleware' });
   });
 
   it('has no current session outside of a request', async () => {

@@ -1,7 +1,5 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { SessionContextError } from '../errors/session-context.error.js';
-import type { Session } from '../session/session.js';
-import { requestSessionOf } from './request-session.js';
+import { createParamDecorator } from '@nestjs/common';
+import { currentSession } from '../session/session-context.js';
 
 /**
  * The request's `Session`, loaded from the store before the handler runs
@@ -17,13 +15,4 @@ import { requestSessionOf } from './request-session.js';
  * }
  * ```
  */
-export const CurrentSession = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Promise<Session> => {
-    const requestSession = requestSessionOf(
-      context.switchToHttp().getRequest(),
-    );
-    return requestSession === undefined
-      ? Promise.reject(new SessionContextError())
-      : requestSession.session();
-  },
-);
+export const CurrentSession = createParamDecorator(() => currentSession());

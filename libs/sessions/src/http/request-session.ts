@@ -6,11 +6,6 @@ import { readCookie } from './cookie-header.util.js';
 import { holdResponseOutput } from './response-hold.util.js';
 import type { SessionCommitService } from './session-commit.service.js';
 
-const REQUEST_SESSION = Symbol('nest-sessions:request-session');
-
-/** A request as Express (`IncomingMessage`) or Fastify (`.raw`) hands it over. */
-type HttpRequest = IncomingMessage | { raw: IncomingMessage };
-
 /**
  * The session side of one request: the cookie the client sent, and the
  * session, loaded only when something asks for it, once. Once it is asked
@@ -62,23 +57,4 @@ export class RequestSession implements CurrentRequestSession {
     const stored = key === undefined ? null : await this.sessions.load(key);
     return stored ?? this.sessions.create();
   }
-}
-
-/** Keeps the request's `RequestSession` on the underlying Node request. */
-export function attachRequestSession(
-  request: IncomingMessage,
-  requestSession: RequestSession,
-): void {
-  (request as unknown as Record<symbol, RequestSession>)[REQUEST_SESSION] =
-    requestSession;
-}
-
-/** The `RequestSession` of an Express or Fastify request, if the middleware ran. */
-export function requestSessionOf(
-  request: HttpRequest,
-): RequestSession | undefined {
-  const node = 'raw' in request ? request.raw : request;
-  return (node as unknown as Record<symbol, RequestSession | undefined>)[
-    REQUEST_SESSION
-  ];
 }

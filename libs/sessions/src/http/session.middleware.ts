@@ -3,8 +3,8 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { SessionService } from '../session/session.service.js';
 import { SESSIONS_OPTIONS } from '../sessions.constants.js';
-import { SessionContext } from '../session/session-context.js';
-import { attachRequestSession, RequestSession } from './request-session.js';
+import { runWithRequestSession } from '../session/session-context.js';
+import { RequestSession } from './request-session.js';
 import { SessionCommitService } from './session-commit.service.js';
 
 /**
@@ -17,7 +17,6 @@ export class SessionMiddleware implements NestMiddleware {
 
   constructor(
     private readonly sessions: SessionService,
-    private readonly context: SessionContext,
     private readonly commits: SessionCommitService,
     @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
   ) {
@@ -36,7 +35,6 @@ export class SessionMiddleware implements NestMiddleware {
       this.commits,
       this.cookieName,
     );
-    attachRequestSession(request, requestSession);
-    this.context.run(requestSession, next);
+    runWithRequestSession(requestSession, next);
   }
 }

@@ -1,25 +1,34 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { SessionContextError } from '../errors/session-context.error.js';
 import type { Session } from './session.js';
 
-/** What `SessionService.current()` needs of the request being handled. */
+/** What the current request's session is found through. */
 export interface CurrentRequestSession {
   session(): Promise<Session>;
 }
 
 /**
- * Which request is being handled, for `SessionService.current()`: the HTTP
- * middleware runs the rest of the request inside `run()`.
+ * Which request is being handled: the HTTP middleware runs the rest of each
+ * request inside `runWithRequestSession()`. One storage serves the whole
+ * process: a request runs in one app's middleware, and what it stores holds
+ * that app's services.
  */
-@Injectable()
-export class SessionContext {
-  private readonly storage = new AsyncLocalStorage<CurrentRequestSession>();
+const storage = new AsyncLocalStorage<CurrentRequestSession>();
 
-  run(requestSession: CurrentRequestSession, next: () => void): void {
-    this.storage.run(requestSession, next);
-  }
+export function runWithRequestSession(
+  requestSession: CurrentRequestSession,
+  next: () => void,
+): void {
+  storage.run(requestSession, next);
+}
 
-  current(): CurrentRequestSession | undefined {
-    return this.storage.getStore();
-  }
+/**
+ * The session of the request being handled, loaded on the first call of the
+ * request; rejects with `SessionContextError` outside of a request.
+ */
+export function currentSession(): Promise<Session> {
+  const requestSession = storage.getStore();
+  return requestSession === undefined
+    ? Promise.reject(new SessionContextError())
+    : requestSession.session();
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SessionContextError } from '../errors/session-context.error.js';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { SESSIONS_OPTIONS } from '../sessions.constants.js';
 import { GuardedSessionStore } from '../stores/guarded-session.store.js';
 import { SessionStore } from '../stores/session.store.js';
-import { SessionContext } from './session-context.js';
+import { currentSession } from './session-context.js';
 import { isValidSessionKey } from './session-key.util.js';
 import { Session, type SessionSettings } from './session.js';
 
@@ -21,7 +20,6 @@ export class SessionService {
   constructor(
     store: SessionStore,
     @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
-    private readonly context: SessionContext,
   ) {
     this.store = new GuardedSessionStore(store);
     this.settings = {
@@ -36,11 +34,7 @@ export class SessionService {
    * the response is sent. Throws `SessionContextError` outside of a request.
    */
   current(): Promise<Session> {
-    const requestSession = this.context.current();
-    if (requestSession === undefined) {
-      return Promise.reject(new SessionContextError());
-    }
-    return requestSession.session();
+    return currentSession();
   }
 
   /**
