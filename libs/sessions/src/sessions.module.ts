@@ -10,6 +10,7 @@ import { CleanupScheduler } from './cleanup/cleanup.scheduler.js';
 import { CleanupService } from './cleanup/cleanup.service.js';
 import { SessionsExpiredExplorer } from './cleanup/sessions-expired.explorer.js';
 import { SessionCommitService } from './http/session-commit.service.js';
+import { prepareResponsePrototype } from './http/response-hold.util.js';
 import { SessionMiddleware } from './http/session.middleware.js';
 import {
   type ResolvedStaticOptions,
@@ -122,7 +123,13 @@ export class SessionsModule implements NestModule {
    * much as the rest of the middleware does.
    */
   configure(): void {
-    this.adapterHost.httpAdapter.use(
+    const adapter = this.adapterHost.httpAdapter;
+    // Express keeps the prototype of its responses as `app.response`.
+    const responses = (adapter.getInstance() as { response?: object }).response;
+    if (responses !== undefined) {
+      prepareResponsePrototype(responses);
+    }
+    adapter.use(
       (request: IncomingMessage, response: ServerResponse, next: () => void) =>
         this.middleware.use(request, response, next),
     );

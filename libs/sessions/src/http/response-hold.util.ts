@@ -1,6 +1,24 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 type Output = (...args: unknown[]) => unknown;
+/** The methods through which a response's headers and body go out. */
+type OutputMethod = 'writeHead' | 'flushHeaders' | 'write' | 'end';
+const OUTPUT_METHODS: readonly OutputMethod[] = [
+  'writeHead',
+  'flushHeaders',
+  'write',
+  'end',
+];
+
+/**
+ * The holds in progress, from the request's first use of its session to its
+ * output's release. A list, not a `WeakMap`: keying a map by a Node response
+ * gives it an identity hash, which takes microseconds, as adding a property
+ * does; the list is as long as the requests in flight that use the session.
+ */
+const holds: OutputHold[] = [];
+/** Prototypes whose output methods already look for a hold. */
+const preparedPrototypes = new WeakSet<object>();
 
 /**
  * Holds `response`'s output from the first `writeHead()`, `flushHeaders()`,
@@ -10,8 +28,7 @@ type Output = (...args: unknown[]) => unknown;
  * given to a held `writeHead()`, which win over those set before.
  *
  * If `beforeOutput()` rejects, what was held is dropped and `onFailure()`
- * answers instead. Nothing is wrapped until this is called, so a request
- * that never calls it pays nothing.
+ * answers instead. A request that never calls this pays nothing.
  */
 export function holdResponseOutput(
   response: ServerResponse,
@@ -20,53 +37,105 @@ export function holdResponseOutput(
   ) => Promise<void>,
   onFailure: (error: unknown) => void,
 ): void {
-  const { writeHead, flushHeaders, write, end } = response as unknown as Record<
-    'writeHead' | 'flushHeaders' | 'write' | 'end',
-    Output
-  >;
-  const held: { output: Output; args: unknown[] }[] = [];
-  let released = false;
+  if (!preparedPrototypes.has(Object.getPrototypeOf(response) as object)) {
+    wrapOutputMethods(response);
+  }
+  holds.push(new OutputHold(response, beforeOutput, onFailure));
+}
 
-  const release = () => {
-    released = true;
+/**
+ * Has the responses that inherit from `prototype` (Express's `app.response`)
+ * held without a property of their own. Adding a property to a Node response
+ * (or changing its prototype) takes microseconds, as long as a request.
+ */
+export function prepareResponsePrototype(prototype: object): void {
+  if (!preparedPrototypes.has(prototype)) {
+    wrapOutputMethods(prototype);
+    preparedPrototypes.add(prototype);
+  }
+}
+
+/** Has `target`'s output methods hand the calls of a held response to its hold. */
+function wrapOutputMethods(target: object): void {
+  const methods = target as Record<OutputMethod, Output>;
+  for (const name of OUTPUT_METHODS) {
+    const original = methods[name];
+    methods[name] = function (this: object, ...args: unknown[]) {
+      const hold = holds.find((candidate) => candidate.response === this);
+      return hold === undefined
+        ? original.apply(this, args)
+        : hold.take(name, original, args);
+    };
+  }
+}
+
+/** One response's held output. */
+class OutputHold {
+  private readonly held: {
+    name: OutputMethod;
+    output: Output;
+    args: unknown[];
+  }[] = [];
+
+  private started = false;
+
+  constructor(
+    readonly response: ServerResponse,
+    private readonly beforeOutput: (
+      givenHeaders: OutgoingHttpHeaders | undefined,
+    ) => Promise<void>,
+    private readonly onFailure: (error: unknown) => void,
+  ) {
+    // A response closed before any output (the client went away, say)
+    // still gets `beforeOutput()`, and leaves the list.
+    response.once('close', () => this.start(undefined));
+  }
+
+  /** Holds one call; answers as the real method would. */
+  take(name: OutputMethod, output: Output, args: unknown[]): unknown {
+    this.held.push({ name, output, args });
+    this.start(name === 'writeHead' ? headersGiven(args) : undefined);
+    // write() asks the writer to wait for 'drain', emitted once released.
+    return name === 'write'
+      ? false
+      : name === 'flushHeaders'
+        ? undefined
+        : this.response;
+  }
+
+  private start(givenHeaders: OutgoingHttpHeaders | undefined): void {
+    if (this.started) {
+      return;
+    }
+    this.started = true;
+    this.beforeOutput(givenHeaders).then(
+      () => this.release(),
+      (error: unknown) => {
+        this.end();
+        this.onFailure(error);
+      },
+    );
+  }
+
+  private release(): void {
+    this.end();
     let drained = true;
-    for (const { output, args } of held) {
-      const result = output.apply(response, args);
-      if (output === write) {
+    for (const { name, output, args } of this.held) {
+      const result = output.apply(this.response, args);
+      if (name === 'write') {
         drained = result !== false;
       }
     }
-    // A held write() said "wait for 'drain'"; if the real writes did not,
-    // the response will not emit it by itself.
-    if (drained && held.some(({ output }) => output === write)) {
-      response.emit('drain');
+    // If the real writes did not ask to wait, no 'drain' would come.
+    if (drained && this.held.some(({ name }) => name === 'write')) {
+      this.response.emit('drain');
     }
-  };
-  const fail = (error: unknown) => {
-    released = true;
-    onFailure(error);
-  };
-  /** Holds one call; `answer` is what the real method would have returned. */
-  const hold = (output: Output, args: unknown[], answer: unknown) => {
-    if (released) {
-      return output.apply(response, args);
-    }
-    held.push({ output, args });
-    if (held.length === 1) {
-      const givenHeaders =
-        output === writeHead ? headersGiven(args) : undefined;
-      beforeOutput(givenHeaders).then(release, fail);
-    }
-    return answer;
-  };
+  }
 
-  Object.assign(response, {
-    writeHead: (...args: unknown[]) => hold(writeHead, args, response),
-    flushHeaders: (...args: unknown[]) => hold(flushHeaders, args, undefined),
-    // false: the writer waits for 'drain', emitted once the output is sent.
-    write: (...args: unknown[]) => hold(write, args, false),
-    end: (...args: unknown[]) => hold(end, args, response),
-  });
+  /** Ends the hold: the response's output goes straight out again. */
+  private end(): void {
+    holds.splice(holds.indexOf(this), 1);
+  }
 }
 
 /** The headers object of `writeHead(status, [message], [headers])`, if any. */
