@@ -125,7 +125,7 @@ export class SessionsModule implements NestModule {
   configure(): void {
     const adapter = this.adapterHost.httpAdapter;
     // Express keeps the prototype of its responses as `app.response`.
-    const responses = (adapter.getInstance() as { response?: object }).response;
+    const responses = adapter.getInstance<{ response?: object }>().response;
     if (responses !== undefined) {
       prepareResponsePrototype(responses);
     }

@@ -20,7 +20,9 @@ async function serve(
 }
 
 /** Responses whose prototype is prepared once, as Express's `app.response` is. */
-class PreparedResponse extends ServerResponse {}
+class PreparedResponse<
+  Request extends IncomingMessage = IncomingMessage,
+> extends ServerResponse<Request> {}
 prepareResponsePrototype(PreparedResponse.prototype);
 
 describe.each([
@@ -59,8 +61,9 @@ describe.each([
     const { url, close } = await serve(ResponseClass, (_request, response) => {
       holdResponseOutput(
         response,
-        async (givenHeaders) => {
+        (givenHeaders) => {
           givenHeaders!['x-seen'] = String(givenHeaders!['x-given']);
+          return Promise.resolve();
         },
         () => undefined,
       );
