@@ -9,7 +9,9 @@
  * browsers send it); `write-own` gives each connection a session of its own.
  * Within a repetition, the servers take their turns on one load before the
  * next load; the report gives medians, and ratios as the median of the
- * ratios within each repetition.
+ * ratios within each repetition. Beside requests per second, it gives the
+ * server process's CPU time per request (from Linux's `/proc`), which the
+ * machine's noise sways less.
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -29,6 +31,7 @@ import {
   startBenchDatabase,
   wholeNumber,
 } from './bench-support.js';
+import { cpuSecondsOf } from './process-cpu.js';
 import {
   HTTP_SERVERS,
   type HttpLoad,
@@ -97,6 +100,8 @@ const servers = chosen('--servers', args.servers, HTTP_SERVERS);
 interface LoadResult {
   readonly requestsPerSecond: number;
   readonly p99Ms: number;
+  /** The server process's CPU time per request, where `/proc` tells it. */
+  readonly serverCpuUs: number | undefined;
 }
 
 type Results = Map<string, LoadResult[]>;
@@ -133,7 +138,10 @@ try {
         const result = await measureLoad(measured, load);
         progress(
           `rep ${rep}/${reps}, ${load}, ${measured.server.label}: ` +
-            `${format(Math.round(result.requestsPerSecond))} req/s, p99 ${result.p99Ms} ms`,
+            `${format(Math.round(result.requestsPerSecond))} req/s, p99 ${result.p99Ms} ms` +
+            (result.serverCpuUs === undefined
+              ? ''
+              : `, server CPU ${Math.round(result.serverCpuUs)} µs/request`),
         );
         const key = keyOf(measured.server.id, load);
         results.set(key, [...(results.get(key) ?? []), result]);
@@ -178,13 +186,26 @@ async function startServer(server: HttpServer): Promise<RunningServer> {
 
 /** A warm-up, then the measured load. */
 async function measureLoad(
-  { url, shared, own }: RunningServer,
+  { child, url, shared, own }: RunningServer,
   load: HttpLoad,
 ): Promise<LoadResult> {
   const cookies = load === 'write-own' ? own : [shared];
   const path = load === 'write-own' ? '/write' : `/${load}`;
   await loadWith(`${url}${path}`, cookies, WARM_UP_SECONDS);
-  return loadWith(`${url}${path}`, cookies, duration);
+  const cpuBefore = cpuSecondsOf(child.pid);
+  const { requests, ...measured } = await loadWith(
+    `${url}${path}`,
+    cookies,
+    duration,
+  );
+  const cpuAfter = cpuSecondsOf(child.pid);
+  return {
+    ...measured,
+    serverCpuUs:
+      cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1e6) / requests,
+  };
 }
 
 /** Waits for the server's `{"port":N}` line. */
@@ -235,7 +256,7 @@ async function loadWith(
   url: string,
   cookies: string[],
   seconds: number,
-): Promise<LoadResult> {
+): Promise<{ requestsPerSecond: number; p99Ms: number; requests: number }> {
   let next = 0;
   const result = await autocannon({
     url,
@@ -253,6 +274,7 @@ async function loadWith(
   return {
     requestsPerSecond: result.requests.average,
     p99Ms: result.latency.p99,
+    requests: result.requests.total,
   };
 }
 
@@ -294,10 +316,12 @@ async function report(results: Results): Promise<string> {
   const rows = servers.flatMap((server) =>
     server.loads.map((load) => {
       const runs = runsOf(server.id, load) ?? [];
+      const cpu = runs.flatMap((r) => r.serverCpuUs ?? []);
       return (
         `| ${server.label} | ${load} ` +
         `| ${format(Math.round(median(runs.map((r) => r.requestsPerSecond))))} ` +
-        `| ${median(runs.map((r) => r.p99Ms))} |`
+        `| ${median(runs.map((r) => r.p99Ms))} ` +
+        `| ${cpu.length === runs.length ? Math.round(median(cpu)) : '–'} |`
       );
     }),
   );
@@ -328,8 +352,8 @@ async function report(results: Results): Promise<string> {
     `- ${await machine()}; autocannon in the bench's process, each server in its own`,
     `- ${version}${database.embedded ? ' (embedded)' : ' (DATABASE_URL)'}`,
     '',
-    '| server | load | req/s | p99 (ms) |',
-    '|---|---|--:|--:|',
+    '| server | load | req/s | p99 (ms) | server CPU per request (µs) |',
+    '|---|---|--:|--:|--:|',
     ...rows,
     '',
     '| load | nest-sessions ÷ express-session | ÷ express-session, disableTouch | ÷ Nest ceiling (/none) |',
