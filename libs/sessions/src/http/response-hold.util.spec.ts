@@ -15,7 +15,11 @@ async function serve(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -94,6 +98,38 @@ describe.each([
       const answer = await fetch(url);
       expect(answer.status).toBe(500);
       expect(await answer.text()).toBe('no commit');
+    } finally {
+      await close();
+    }
+  });
+
+  it('calls beforeOutput() when the response closes before any output', async () => {
+    let handled!: () => void;
+    const reached = new Promise<void>((resolve) => (handled = resolve));
+    let committed!: () => void;
+    const beforeOutputCalled = new Promise<void>(
+      (resolve) => (committed = resolve),
+    );
+    const { url, close } = await serve(ResponseClass, (_request, response) => {
+      holdResponseOutput(
+        response,
+        () => {
+          committed();
+          return Promise.resolve();
+        },
+        () => undefined,
+      );
+      handled(); // and never answers
+    });
+    try {
+      const aborted = new AbortController();
+      const answer = fetch(url, { signal: aborted.signal }).catch(
+        () => undefined,
+      );
+      await reached;
+      aborted.abort();
+      await answer;
+      await beforeOutputCalled;
     } finally {
       await close();
     }
