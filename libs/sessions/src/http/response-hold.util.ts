@@ -44,9 +44,10 @@ export function holdResponseOutput(
 }
 
 /**
- * Has the responses that inherit from `prototype` (Express's `app.response`)
- * held without a property of their own. Adding a property to a Node response
- * (or changing its prototype) takes microseconds, as long as a request.
+ * Lets the responses that inherit from `prototype` (Express's
+ * `app.response`) be held without a property of their own: adding one to a
+ * Node response, or changing its prototype, takes microseconds each time,
+ * a good share of what a request that only reads its session costs.
  */
 export function prepareResponsePrototype(prototype: object): void {
   if (!preparedPrototypes.has(prototype)) {

@@ -9,7 +9,8 @@ import { SessionCommitService } from './session-commit.service.js';
 
 /**
  * Gives every request its `RequestSession` (nothing is loaded yet) and runs
- * the rest of the request in its context, for `SessionService.current()`.
+ * the rest of the request in its context, for `@CurrentSession()` and
+ * `SessionService.current()`. Mounted on the HTTP adapter by `SessionsModule`.
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
