@@ -23,15 +23,22 @@ import {
 /** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
 const MAX_CREATE_ATTEMPTS = 10;
 
-interface SessionStatements {
-  load: string;
-  exists: string;
-  create: string;
-  saveChanges: string;
-  replace: string;
-  delete: string;
-  deleteIfEmpty: string;
+/** A statement, under the name it is prepared with. */
+interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
 }
+
+type SessionStatements<Statement> = Record<
+  | 'load'
+  | 'exists'
+  | 'create'
+  | 'saveChanges'
+  | 'replace'
+  | 'delete'
+  | 'deleteIfEmpty',
+  Statement
+>;
 
 /**
  * The `'db'` store: sessions in PostgreSQL, in the table of `SessionEntity`
@@ -54,9 +61,7 @@ export class TypeOrmSessionStore extends SessionStore {
   readonly metadata: EntityMetadata;
   /** The session table and its columns, quoted for SQL. */
   readonly table: SessionTableNames;
-  private readonly sql: SessionStatements;
-  /** The prepared statement name of each statement's text. */
-  private readonly statementNames = new Map<string, string>();
+  private readonly sql: SessionStatements<PreparedStatement>;
 
   constructor(
     readonly dataSource: DataSource,
@@ -65,7 +70,7 @@ export class TypeOrmSessionStore extends SessionStore {
     super();
     this.metadata = metadataOf(dataSource, entity);
     this.table = sessionTableNames(dataSource, this.metadata);
-    this.sql = buildStatements(this.table);
+    this.sql = prepared(buildStatements(this.table));
   }
 
   async load(key: string): Promise<SessionData | null> {
@@ -129,26 +134,26 @@ export class TypeOrmSessionStore extends SessionStore {
   }
 
   private query<Row extends object = object>(
-    text: string,
+    { name, text }: PreparedStatement,
     values: unknown[],
   ): Promise<{ rows: Row[]; rowCount: number | null }> {
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    return pool.query<Row>({ name: this.statementName(text), text, values });
+    return pool.query<Row>({ name, text, values });
   }
+}
 
-  /**
-   * A name unique to the statement's text: stores of other tables on the
-   * same pool prepare statements of their own.
-   */
-  private statementName(text: string): string {
-    let name = this.statementNames.get(text);
-    if (name === undefined) {
-      const digest = createHash('sha256').update(text).digest('hex');
-      name = `nest_sessions_${digest.slice(0, 24)}`;
-      this.statementNames.set(text, name);
-    }
-    return name;
-  }
+/**
+ * The statements under names of their own, from a hash of their text: stores
+ * of other tables on the same pool prepare statements of their own.
+ */
+function prepared(
+  statements: SessionStatements<string>,
+): SessionStatements<PreparedStatement> {
+  const entries = Object.entries(statements).map(([key, text]) => {
+    const digest = createHash('sha256').update(text).digest('hex');
+    return [key, { name: `nest_sessions_${digest.slice(0, 24)}`, text }];
+  });
+  return Object.fromEntries(entries) as SessionStatements<PreparedStatement>;
 }
 
 /** `[date, seconds]`: one of the two is null, the SQL takes the other. */
@@ -188,7 +193,7 @@ function buildStatements({
   key,
   data,
   expire,
-}: SessionTableNames): SessionStatements {
+}: SessionTableNames): SessionStatements<string> {
   const live = `${key} = $1 AND ${expire} > now()`;
   const expiry = (date: number, seconds: number): string =>
     `COALESCE($${date}::timestamptz, now() + make_interval(secs => $${seconds}))`;
