@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
@@ -49,8 +49,8 @@ export class SessionCommitService {
     if (session === undefined) {
       return;
     }
+    const cookie = await this.saveOrDelete(requestSession, session);
     const { response } = requestSession;
-    const cookie = await this.saveOrDelete(requestSession, session, response);
     if (response.headersSent) {
       if (cookie !== undefined) {
         this.logger.warn(
@@ -85,9 +85,8 @@ export class SessionCommitService {
   private async saveOrDelete(
     requestSession: RequestSession,
     session: Session,
-    response: ServerResponse,
   ): Promise<string | undefined> {
-    const serverError = response.statusCode >= 500;
+    const serverError = requestSession.response.statusCode >= 500;
 
     if (!sessionHasData(session)) {
       if (session.sessionKey !== null && session.modified && !serverError) {

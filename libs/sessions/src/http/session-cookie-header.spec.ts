@@ -4,21 +4,13 @@ import {
   ServerResponse,
 } from 'node:http';
 import { Socket } from 'node:net';
-import type { ResolvedSessionCookie } from '../options/resolve-options.js';
+import { resolveSessionsOptions } from '../options/resolve-options.js';
 import {
   appendSetCookie,
   SessionCookieHeader,
 } from './session-cookie-header.js';
 
-const defaults: ResolvedSessionCookie = {
-  name: 'sessionid',
-  maxAge: 1209600,
-  domain: undefined,
-  path: '/',
-  secure: false,
-  httpOnly: true,
-  sameSite: 'lax',
-};
+const defaults = resolveSessionsOptions({}, {}).cookie;
 
 describe('SessionCookieHeader', () => {
   it('holds a key for maxAge seconds, attributes in a fixed order', () => {
