@@ -8,6 +8,7 @@ import { SessionEntity } from '../entities/session.entity.js';
 import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
 import { SessionsError } from '../errors/sessions.error.js';
 import { generateSessionKey } from '../session/session-key.util.js';
+import { type RowUpdate, rowUpdateOf } from './row-update.util.js';
 import { decodeSessionData } from './session-data.util.js';
 import {
   type SessionTableNames,
@@ -19,9 +20,16 @@ import {
   SessionStore,
   type SessionWrite,
 } from './session.store.js';
+import { TurnBatch } from './turn-batch.util.js';
 
 /** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
 const MAX_CREATE_ATTEMPTS = 10;
+
+/** A save, with the key of the session it writes. */
+interface KeyedWrite {
+  readonly key: string;
+  readonly write: SessionWrite;
+}
 
 /** A statement, under the name it is prepared with. */
 interface PreparedStatement {
@@ -30,13 +38,7 @@ interface PreparedStatement {
 }
 
 type SessionStatements<Statement> = Record<
-  | 'load'
-  | 'exists'
-  | 'create'
-  | 'saveChanges'
-  | 'replace'
-  | 'delete'
-  | 'deleteIfEmpty',
+  'load' | 'exists' | 'create' | 'save' | 'delete' | 'deleteIfEmpty',
   Statement
 >;
 
@@ -51,6 +53,11 @@ type SessionStatements<Statement> = Record<
  * their change, and a session deleted meanwhile is not re-created. Expiry is
  * counted by the database's clock.
  *
+ * Loads and saves asked for in the same turn of the event loop go together:
+ * one SELECT for all the loads, one UPDATE for all the saves (see
+ * `TurnBatch`). Under load this spares most of the per-statement work on both
+ * sides of the connection.
+ *
  * Statements go to the `DataSource`'s pool directly, so TypeORM's query
  * logging never prints session keys or data. They are named prepared
  * statements: each connection has PostgreSQL parse and plan each one once,
@@ -62,6 +69,12 @@ export class TypeOrmSessionStore extends SessionStore {
   /** The session table and its columns, quoted for SQL. */
   readonly table: SessionTableNames;
   private readonly sql: SessionStatements<PreparedStatement>;
+  private readonly loads = new TurnBatch((keys: readonly string[]) =>
+    this.loadTogether(keys),
+  );
+  private readonly saves = new TurnBatch((saves: readonly KeyedWrite[]) =>
+    this.saveTogether(saves),
+  );
 
   constructor(
     readonly dataSource: DataSource,
@@ -73,9 +86,8 @@ export class TypeOrmSessionStore extends SessionStore {
     this.sql = prepared(buildStatements(this.table));
   }
 
-  async load(key: string): Promise<SessionData | null> {
-    const { rows } = await this.query<{ data: unknown }>(this.sql.load, [key]);
-    return rows.length === 0 ? null : decodeSessionData(rows[0].data);
+  load(key: string): Promise<SessionData | null> {
+    return this.loads.add(key);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -101,21 +113,8 @@ export class TypeOrmSessionStore extends SessionStore {
     );
   }
 
-  async save(key: string, write: SessionWrite): Promise<string | null> {
-    const { changes } = write;
-    const { rowCount } = changes.replaced
-      ? await this.query(this.sql.replace, [
-          key,
-          JSON.stringify(write.data),
-          ...expiryParameters(write.expiry),
-        ])
-      : await this.query(this.sql.saveChanges, [
-          key,
-          changes.removed,
-          JSON.stringify(changes.set),
-          ...expiryParameters(write.expiry),
-        ]);
-    return rowCount === 1 ? key : null;
+  save(key: string, write: SessionWrite): Promise<string | null> {
+    return this.saves.add({ key, write });
   }
 
   async delete(key: string): Promise<boolean> {
@@ -131,6 +130,74 @@ export class TypeOrmSessionStore extends SessionStore {
   /** A candidate key for a new session; override to make keys another way. */
   protected newSessionKey(): string {
     return generateSessionKey();
+  }
+
+  /**
+   * One SELECT for the sessions asked for in one turn: each request gets data
+   * of its own, even when several ask for the same session.
+   */
+  private async loadTogether(
+    keys: readonly string[],
+  ): Promise<(SessionData | null)[]> {
+    const { rows } = await this.query<{ key: string; data: string }>(
+      this.sql.load,
+      [[...new Set(keys)]],
+    );
+    const stored = new Map(rows.map(({ key, data }) => [key, data]));
+    return keys.map((key) => {
+      const data = stored.get(key);
+      return data === undefined ? null : decodeSessionData(data);
+    });
+  }
+
+  /**
+   * One UPDATE for the saves of one turn, one row per session. If it fails,
+   * each save is tried on its own, so that only a save at fault fails.
+   */
+  private async saveTogether(
+    saves: readonly KeyedWrite[],
+  ): Promise<(string | null | Promise<string | null>)[]> {
+    const writesByKey = new Map<string, SessionWrite[]>();
+    for (const { key, write } of saves) {
+      const writes = writesByKey.get(key);
+      if (writes === undefined) {
+        writesByKey.set(key, [write]);
+      } else {
+        writes.push(write);
+      }
+    }
+    let saved: Set<string>;
+    try {
+      saved = await this.update(
+        [...writesByKey].map(([key, writes]) => [key, rowUpdateOf(writes)]),
+      );
+    } catch (error) {
+      if (saves.length === 1) {
+        throw error;
+      }
+      return saves.map(async ({ key, write }) => {
+        const alone = await this.update([[key, rowUpdateOf([write])]]);
+        return alone.has(key) ? key : null;
+      });
+    }
+    return saves.map(({ key }) => (saved.has(key) ? key : null));
+  }
+
+  /** Applies the updates to the live sessions; returns the keys it updated. */
+  private async update(
+    updates: readonly [string, RowUpdate][],
+  ): Promise<Set<string>> {
+    const expiries = updates.map(([, { expiry }]) => expiryParameters(expiry));
+    // One array per column of `unnest(...)`, in its order.
+    const { rows } = await this.query<{ key: string }>(this.sql.save, [
+      updates.map(([key]) => key),
+      updates.map(([, { replaced }]) => replaced),
+      updates.map(([, { removed }]) => JSON.stringify(removed)),
+      updates.map(([, { set }]) => JSON.stringify(set)),
+      expiries.map(([date]) => date),
+      expiries.map(([, seconds]) => seconds),
+    ]);
+    return new Set(rows.map(({ key }) => key));
   }
 
   private query<Row extends object = object>(
@@ -195,22 +262,26 @@ function buildStatements({
   expire,
 }: SessionTableNames): SessionStatements<string> {
   const live = `${key} = $1 AND ${expire} > now()`;
-  const expiry = (date: number, seconds: number): string =>
-    `COALESCE($${date}::timestamptz, now() + make_interval(secs => $${seconds}))`;
+  const expiry = (date: string, seconds: string): string =>
+    `COALESCE(${date}, now() + make_interval(secs => ${seconds}))`;
 
   return {
-    load: `SELECT ${data} AS data FROM ${table} WHERE ${live}`,
+    // Text, not jsonb: each request parses its own copy.
+    load: `SELECT ${key} AS key, ${data}::text AS data FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`,
     exists: `SELECT 1 FROM ${table} WHERE ${live}`,
     create:
-      `INSERT INTO ${table} (${key}, ${data}, ${expire}) VALUES ($1, $2::jsonb, ${expiry(3, 4)}) ` +
+      `INSERT INTO ${table} (${key}, ${data}, ${expire}) VALUES ($1, $2::jsonb, ${expiry('$3::timestamptz', '$4')}) ` +
       `ON CONFLICT (${key}) DO NOTHING`,
-    // Stored data that is not an object (corrupt, loaded as {}) is replaced
-    // by the keys set: they are all the session has.
-    saveChanges:
-      `UPDATE ${table} SET ${data} = CASE WHEN jsonb_typeof(${data}) = 'object' ` +
-      `THEN (${data} - $2::text[]) || $3::jsonb ELSE $3::jsonb END, ` +
-      `${expire} = ${expiry(4, 5)} WHERE ${live}`,
-    replace: `UPDATE ${table} SET ${data} = $2::jsonb, ${expire} = ${expiry(3, 4)} WHERE ${live}`,
+    // One row of parameters per session. Stored data that is not an object
+    // (corrupt, loaded as {}) is replaced by the keys set: they are all the
+    // session has.
+    save:
+      `UPDATE ${table} AS stored SET ${data} = CASE WHEN given.replaced OR jsonb_typeof(stored.${data}) <> 'object' ` +
+      `THEN given.assigned ELSE (stored.${data} - ARRAY(SELECT jsonb_array_elements_text(given.removed))) || given.assigned END, ` +
+      `${expire} = ${expiry('given.expire_at', 'given.expire_in')} ` +
+      `FROM unnest($1::text[], $2::boolean[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::float8[]) ` +
+      `AS given(key, replaced, removed, assigned, expire_at, expire_in) ` +
+      `WHERE stored.${key} = given.key AND stored.${expire} > now() RETURNING stored.${key} AS key`,
     delete: `DELETE FROM ${table} WHERE ${key} = $1`,
     deleteIfEmpty: `DELETE FROM ${table} WHERE ${key} = $1 AND ${data} = '{}'::jsonb`,
   };
