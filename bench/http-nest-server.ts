@@ -5,7 +5,8 @@
  *
  * `sessions`: set up as the demo app is (TypeORM, ScheduleModule,
  * SessionsModule), with only the public API. `plain`: no session (the Nest
- * ceiling). Prints `{"port": N}` once it listens.
+ * ceiling). `typeorm`: as `sessions`, less SessionsModule. Prints
+ * `{"port": N}` once it listens.
  */
 import 'reflect-metadata';
 import type { Server } from 'node:http';
@@ -51,25 +52,30 @@ class SessionRoutesController {
 @Module({ controllers: [NoneController] })
 class PlainModule {}
 
+const appModules = [
+  TypeOrmModule.forRoot(typeOrmOptions(process.env.DATABASE_URL ?? '')),
+  ScheduleModule.forRoot(),
+];
+
 @Module({
-  imports: [
-    TypeOrmModule.forRoot(typeOrmOptions(process.env.DATABASE_URL ?? '')),
-    ScheduleModule.forRoot(),
-    SessionsModule.forRoot(),
-  ],
+  imports: [...appModules, SessionsModule.forRoot()],
   controllers: [NoneController, SessionRoutesController],
 })
 class SessionsAppModule {}
 
+@Module({ imports: appModules, controllers: [NoneController] })
+class TypeOrmAppModule {}
+
 const modules: Record<string, Type> = {
   plain: PlainModule,
   sessions: SessionsAppModule,
+  typeorm: TypeOrmAppModule,
 };
 const variant = process.argv[2];
 const root = modules[variant];
 if (!root) {
   throw new Error(
-    `Usage: http-nest-server.js sessions|plain, got '${variant}'`,
+    `Usage: http-nest-server.js sessions|plain|typeorm, got '${variant}'`,
   );
 }
 

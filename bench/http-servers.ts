@@ -11,7 +11,8 @@ export type HttpServerId =
   | 'express-session'
   | 'express-session-no-touch'
   | 'nest-sessions'
-  | 'nest';
+  | 'nest'
+  | 'nest-typeorm';
 
 export interface HttpServer {
   readonly id: HttpServerId;
@@ -63,6 +64,16 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     label: 'Nest, no session (ceiling)',
     entry: 'http-nest-server.js',
     variant: 'plain',
+    sessions: false,
+    loads: ['none'],
+  },
+  {
+    // The app nest-sessions runs in, less SessionsModule: what the app's
+    // other modules cost a request, apart from sessions.
+    id: 'nest-typeorm',
+    label: 'Nest + TypeORM + ScheduleModule, no session',
+    entry: 'http-nest-server.js',
+    variant: 'typeorm',
     sessions: false,
     loads: ['none'],
   },

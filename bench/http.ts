@@ -337,6 +337,7 @@ async function report(results: Results): Promise<string> {
         ratio(load, 'express-session'),
         ratio(load, 'express-session-no-touch'),
         ratio(load, 'nest', 'none'),
+        ratio(load, 'nest-typeorm', 'none'),
       ];
       return ratios.every((value) => value === undefined)
         ? []
@@ -356,8 +357,8 @@ async function report(results: Results): Promise<string> {
     '|---|---|--:|--:|--:|',
     ...rows,
     '',
-    '| load | nest-sessions ÷ express-session | ÷ express-session, disableTouch | ÷ Nest ceiling (/none) |',
-    '|---|--:|--:|--:|',
+    '| load | nest-sessions ÷ express-session | ÷ express-session, disableTouch | ÷ Nest ceiling (/none) | ÷ Nest + TypeORM, no session (/none) |',
+    '|---|--:|--:|--:|--:|',
     ...ratioRows,
     ...(targets.length > 0 ? ['', '### Targets', '', ...targets] : []),
   ].join('\n');
