@@ -113,11 +113,15 @@ describe("The 'db' store's batches", () => {
 
   it('keeps every change of concurrent saves to one session, later over earlier', async () => {
     await storeRow('a', { visits: 1, theme: 'dark', cart: [1] });
-    const saved = await Promise.all([
-      store.save(key('a'), change({ visits: 2, lang: 'fr' })),
-      store.save(key('a'), change({ visits: 3 }, ['cart'])),
-      store.save(key('a'), change({ theme: 'light' })),
-    ]);
+    let saved: unknown[] = [];
+    const sent = await statementsOf(async () => {
+      saved = await Promise.all([
+        store.save(key('a'), change({ visits: 2, lang: 'fr' })),
+        store.save(key('a'), change({ visits: 3 }, ['cart'])),
+        store.save(key('a'), change({ theme: 'light' })),
+      ]);
+    });
+    expect(sent).toEqual(['UPDATE']);
     expect(saved).toEqual([key('a'), key('a'), key('a')]);
     expect(await database.sessionData(key('a'))).toEqual({
       visits: 3,
@@ -141,6 +145,36 @@ describe("The 'db' store's batches", () => {
       fresh: true,
       lang: 'fr',
     });
+  });
+
+  it('replaces stored data that is not an object with the keys the saves set', async () => {
+    await storeRow('a', [1, 2]);
+    await Promise.all([
+      store.save(key('a'), change({ visits: 1 })),
+      store.save(key('a'), change({ theme: 'dark' })),
+    ]);
+    expect(await database.sessionData(key('a'))).toEqual({
+      visits: 1,
+      theme: 'dark',
+    });
+  });
+
+  it('fails only the save at fault, and saves the others in the order they came', async () => {
+    await storeRow('a', { visits: 1 });
+    await storeRow('b', { visits: 1 });
+    const results = await Promise.allSettled([
+      store.save(key('a'), change({ visits: 2 })),
+      store.save(key('a'), change({ visits: 3 })),
+      // Beyond what a PostgreSQL interval can hold.
+      store.save(key('b'), change({ visits: 2 }, [], 1e300)),
+    ]);
+    expect(results.map(({ status }) => status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect(await database.sessionData(key('a'))).toEqual({ visits: 3 });
+    expect(await database.sessionData(key('b'))).toEqual({ visits: 1 });
   });
 
   it('fails only the save at fault, and saves the others', async () => {

@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TurnBatch } from './turn-batch.util.js';
 
@@ -60,6 +61,21 @@ describe('TurnBatch', () => {
       { status: 'fulfilled', value: 1 },
       { status: 'rejected', reason: failure },
     ]);
+  });
+
+  it('runs outside the context of the request that came first', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    const batch = new TurnBatch((items: readonly number[]) => {
+      seen.push(context.getStore());
+      return Promise.resolve(items);
+    });
+    const results = await Promise.all([
+      context.run('first request', () => batch.add(1)),
+      context.run('second request', () => batch.add(2)),
+    ]);
+    expect(results).toEqual([1, 2]);
+    expect(seen).toEqual([undefined]);
   });
 
   it('runs while the test has faked the timers', async () => {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 // Imported rather than the global: test suites that fake timers replace the
 // global one, and a store must not stall on them.
 import { setImmediate } from 'node:timers';
@@ -24,6 +25,12 @@ interface Waiting<Item, Result> {
  */
 export class TurnBatch<Item, Result> {
   private waiting: Waiting<Item, Result>[] | undefined;
+  /**
+   * Where batches run: in the context the batch was made in, not in that of
+   * the request that came first (a batch serves them all), so that request
+   * context (`AsyncLocalStorage`, tracing) does not follow the statement.
+   */
+  private readonly scope = new AsyncResource('TurnBatch');
 
   constructor(private readonly run: BatchRunner<Item, Result>) {}
 
@@ -32,7 +39,9 @@ export class TurnBatch<Item, Result> {
     return new Promise((resolve, reject) => {
       if (this.waiting === undefined) {
         this.waiting = [];
-        setImmediate(() => void this.runWaiting());
+        this.scope.runInAsyncScope(() =>
+          setImmediate(() => void this.runWaiting()),
+        );
       }
       this.waiting.push({ item, resolve, reject });
     });

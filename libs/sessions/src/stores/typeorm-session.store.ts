@@ -151,8 +151,11 @@ export class TypeOrmSessionStore extends SessionStore {
   }
 
   /**
-   * One UPDATE for the saves of one turn, one row per session. If it fails,
-   * each save is tried on its own, so that only a save at fault fails.
+   * One UPDATE for the saves of one turn, one row per session. If PostgreSQL
+   * refuses the data of one of them (a value out of range, say), each save is
+   * tried on its own, one after another in the order they came, so that only
+   * the save at fault fails. Other errors (the database going away) fail the
+   * whole batch at once, without more statements.
    */
   private async saveTogether(
     saves: readonly KeyedWrite[],
@@ -172,12 +175,16 @@ export class TypeOrmSessionStore extends SessionStore {
         [...writesByKey].map(([key, writes]) => [key, rowUpdateOf(writes)]),
       );
     } catch (error) {
-      if (saves.length === 1) {
+      if (saves.length === 1 || !isDataError(error)) {
         throw error;
       }
-      return saves.map(async ({ key, write }) => {
-        const alone = await this.update([[key, rowUpdateOf([write])]]);
-        return alone.has(key) ? key : null;
+      let previous: Promise<unknown> = Promise.resolve();
+      return saves.map(({ key, write }) => {
+        const alone = previous.then(() =>
+          this.update([[key, rowUpdateOf([write])]]),
+        );
+        previous = alone.catch(() => undefined);
+        return alone.then((saved) => (saved.has(key) ? key : null));
       });
     }
     return saves.map(({ key }) => (saved.has(key) ? key : null));
@@ -185,8 +192,11 @@ export class TypeOrmSessionStore extends SessionStore {
 
   /** Applies the updates to the live sessions; returns the keys it updated. */
   private async update(
-    updates: readonly [string, RowUpdate][],
+    unordered: readonly [string, RowUpdate][],
   ): Promise<Set<string>> {
+    // Rows are locked in the order given: always the same order, so that two
+    // batches in flight (of this app instance or another) cannot deadlock.
+    const updates = [...unordered].sort(([a], [b]) => (a < b ? -1 : 1));
     const expiries = updates.map(([, { expiry }]) => expiryParameters(expiry));
     // One array per column of `unnest(...)`, in its order.
     const { rows } = await this.query<{ key: string }>(this.sql.save, [
@@ -221,6 +231,15 @@ function prepared(
     return [key, { name: `nest_sessions_${digest.slice(0, 24)}`, text }];
   });
   return Object.fromEntries(entries) as SessionStatements<PreparedStatement>;
+}
+
+/** Whether PostgreSQL refused a value (SQLSTATE class 22, data exception). */
+function isDataError(error: unknown): boolean {
+  const code: unknown =
+    typeof error === 'object' && error !== null && 'code' in error
+      ? error.code
+      : undefined;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /** `[date, seconds]`: one of the two is null, the SQL takes the other. */
@@ -276,8 +295,8 @@ function buildStatements({
     // (corrupt, loaded as {}) is replaced by the keys set: they are all the
     // session has.
     save:
-      `UPDATE ${table} AS stored SET ${data} = CASE WHEN given.replaced OR jsonb_typeof(stored.${data}) <> 'object' ` +
-      `THEN given.assigned ELSE (stored.${data} - ARRAY(SELECT jsonb_array_elements_text(given.removed))) || given.assigned END, ` +
+      `UPDATE ${table} AS stored SET ${data} = CASE WHEN NOT given.replaced AND jsonb_typeof(stored.${data}) = 'object' ` +
+      `THEN (stored.${data} - ARRAY(SELECT jsonb_array_elements_text(given.removed))) || given.assigned ELSE given.assigned END, ` +
       `${expire} = ${expiry('given.expire_at', 'given.expire_in')} ` +
       `FROM unnest($1::text[], $2::boolean[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::float8[]) ` +
       `AS given(key, replaced, removed, assigned, expire_at, expire_in) ` +
