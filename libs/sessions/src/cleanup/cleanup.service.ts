@@ -130,21 +130,27 @@ export class CleanupService implements BeforeApplicationShutdown {
     const lock = new CleanupLock(store.table.table);
     const progress: RunProgress = { deleted: 0, batches: 0 };
     const runner = store.dataSource.createQueryRunner();
+    let locked = false;
     let failure: unknown;
     try {
       await runner.connect();
-      const client = clientOf(runner);
-      if (!(await lock.tryAcquire(client))) {
+      if (!(await lock.tryAcquire(clientOf(runner)))) {
         this.logger.log(
           'Cleanup skipped: another instance is purging expired sessions (it holds the cleanup lock).',
         );
         return skipped(mode, 'locked');
       }
+      locked = true;
       await this.deleteBatches(runner, store, mode, batchSize, progress);
-      await lock.release(client);
+      await lock.release(clientOf(runner));
     } catch (error) {
       failure = error;
       this.logFailure(mode, progress, error);
+      // Closing the connection frees the lock too, but only once the server
+      // has ended its backend: a run starting at once could still find it held.
+      if (locked) {
+        await lock.release(clientOf(runner)).catch(() => undefined);
+      }
       throw error;
     } finally {
       await releaseRunner(runner, failure);
