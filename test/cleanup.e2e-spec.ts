@@ -474,23 +474,50 @@ describe('CleanupService', () => {
     );
   });
 
-  it('has nothing to do for a store outside the database', async () => {
-    class MemoryStore extends SessionStore {
+  describe('a store outside the database', () => {
+    /** Holds nothing; says how many expired sessions it cleared. */
+    class CountingStore extends SessionStore {
+      cleared = 0;
+      constructor(private readonly selfExpiring: boolean) {
+        super();
+      }
+      override get expiresByItself() {
+        return this.selfExpiring;
+      }
       load = () => Promise.resolve(null);
       exists = () => Promise.resolve(false);
       create = () => Promise.resolve('k'.repeat(32));
       save = () => Promise.resolve(null);
       delete = () => Promise.resolve(false);
       deleteIfEmpty = () => Promise.resolve(false);
+      clearExpired = () => Promise.resolve(++this.cleared && 3);
     }
-    const app = await open({
-      sessions: { store: new MemoryStore() },
-      schedule: false,
+
+    it('purges with the store’s own clearExpired(), as one batch', async () => {
+      const store = new CountingStore(false);
+      const app = await open({
+        sessions: { store, cleanup: { enabled: false } },
+        schedule: false,
+      });
+
+      expect(await app.get(CleanupService).run()).toMatchObject({
+        deleted: 3,
+        batches: 1,
+        skipped: null,
+      });
+      expect(store.cleared).toBe(1);
+      expect(await app.get(CleanupService).countExpired()).toBeUndefined();
     });
 
-    expect(await app.get(CleanupService).run()).toMatchObject({
-      deleted: 0,
-      skipped: 'no-database-store',
+    it('has nothing to do when the store’s sessions expire by themselves', async () => {
+      const store = new CountingStore(true);
+      const app = await open({ sessions: { store }, schedule: false });
+
+      expect(await app.get(CleanupService).run()).toMatchObject({
+        deleted: 0,
+        skipped: 'expires-by-itself',
+      });
+      expect(store.cleared).toBe(0);
     });
   });
 

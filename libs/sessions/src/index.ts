@@ -13,7 +13,10 @@ export type {
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
   SessionsOptionsFactory,
+  SessionsCacheOptions,
+  SessionsFileStoreOptions,
   SessionsStaticOptions,
+  SessionStoreName,
   SessionStoreOption,
 } from './options/sessions-module-options.interface.js';
 export type {
@@ -40,11 +43,21 @@ export type {
   SessionWrite,
 } from './stores/session.store.js';
 export { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
+export { CachedDbSessionStore } from './stores/cached-db-session.store.js';
+export { CacheSessionStore } from './stores/cache-session.store.js';
+export { FileSessionStore } from './stores/file-session.store.js';
+export type { FileSessionStoreOptions } from './stores/file-session.store.js';
+export { SignedCookieSessionStore } from './stores/signed-cookie-session.store.js';
+export type { SignedCookieSessionStoreOptions } from './stores/signed-cookie-session.store.js';
 export { AbstractSessionEntity } from './entities/abstract-session.entity.js';
 export { SessionEntity } from './entities/session.entity.js';
 export { CreateSessionTable1795305600000 } from './migrations/create-session-table.migration.js';
 export { sessionMigrations } from './migrations/session-migrations.js';
 export type { ResolvedCleanupOptions } from './options/resolve-cleanup-options.js';
+export type {
+  ResolvedCacheOptions,
+  ResolvedStoreOptions,
+} from './options/resolve-store-options.js';
 export { CleanupService } from './cleanup/cleanup.service.js';
 export type {
   CleanupResult,

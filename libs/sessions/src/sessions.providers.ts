@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SessionsConfigurationError } from './errors/sessions-configuration.error.js';
 import {
+  type ResolvedSessionsOptions,
   type ResolvedStaticOptions,
   resolveSessionsOptions,
 } from './options/resolve-options.js';
@@ -10,12 +11,18 @@ import type {
   SessionsBehaviourOptions,
   SessionsModuleAsyncOptions,
   SessionsOptionsFactory,
+  SessionStoreName,
 } from './options/sessions-module-options.interface.js';
 import {
   SESSIONS_MODULE_OPTIONS,
   SESSIONS_OPTIONS,
 } from './sessions.constants.js';
+import { CacheSessionStore } from './stores/cache-session.store.js';
+import { CachedDbSessionStore } from './stores/cached-db-session.store.js';
+import { FileSessionStore } from './stores/file-session.store.js';
+import { openSessionCache } from './stores/session-cache.util.js';
 import { SessionStore } from './stores/session.store.js';
+import { SignedCookieSessionStore } from './stores/signed-cookie-session.store.js';
 import { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
 
 /** `forRootAsync`'s resolved options: the factory's, with the static ones. */
@@ -61,30 +68,69 @@ export function createAsyncOptionsProviders(
 }
 
 /**
- * The `SessionStore` the options name. The `'db'` store takes the app's
- * TypeORM `DataSource`, optionally, so that a missing one is reported in
- * words instead of as an unresolved dependency.
+ * The `SessionStore` the options name. The `'db'` and `'cached_db'` stores
+ * take the app's TypeORM `DataSource`, optionally, so that a missing one is
+ * reported in words instead of as an unresolved dependency.
  */
 export function createStoreProvider(statics: ResolvedStaticOptions): Provider {
-  const { store, entity, dataSource } = statics;
+  const { store } = statics;
   if (store instanceof SessionStore) {
     return { provide: SessionStore, useValue: store };
   }
-  if (store !== 'db') {
+  if (typeof store === 'function') {
     return { provide: SessionStore, useClass: store };
   }
   return {
     provide: SessionStore,
-    useFactory: (source: DataSource | undefined) => {
-      if (source === undefined) {
-        throw new SessionsConfigurationError([
-          `the 'db' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
-            `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
-            `with ${entity.name} in its entities, or choose another store.`,
-        ]);
-      }
-      return new TypeOrmSessionStore(source, entity);
-    },
-    inject: [{ token: getDataSourceToken(dataSource), optional: true }],
+    useFactory: (
+      options: ResolvedSessionsOptions,
+      source: DataSource | undefined,
+    ) => createNamedStore(store, options, () => databaseStore(statics, source)),
+    inject: [
+      SESSIONS_OPTIONS,
+      { token: getDataSourceToken(statics.dataSource), optional: true },
+    ],
   };
+}
+
+/** The store of one of the module's own engines. */
+function createNamedStore(
+  name: SessionStoreName,
+  options: ResolvedSessionsOptions,
+  database: () => TypeOrmSessionStore,
+): SessionStore {
+  switch (name) {
+    case 'db':
+      return database();
+    case 'cached_db': {
+      const { cache, owned } = openSessionCache(options.cache);
+      return new CachedDbSessionStore(database(), cache, { ownsCache: owned });
+    }
+    case 'cache': {
+      const { cache, owned } = openSessionCache(options.cache);
+      return new CacheSessionStore(cache, { ownsCache: owned });
+    }
+    case 'file':
+      return new FileSessionStore(options.fileStore);
+    case 'signed_cookies':
+      return new SignedCookieSessionStore({
+        secret: options.secret!,
+        fallbackSecrets: options.fallbackSecrets,
+        cookieName: options.cookie.name,
+      });
+  }
+}
+
+function databaseStore(
+  { store, entity, dataSource }: ResolvedStaticOptions,
+  source: DataSource | undefined,
+): TypeOrmSessionStore {
+  if (source === undefined) {
+    throw new SessionsConfigurationError([
+      `the '${String(store)}' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
+        `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
+        `with ${entity.name} in its entities, or choose another store.`,
+    ]);
+  }
+  return new TypeOrmSessionStore(source, entity);
 }

@@ -4,11 +4,12 @@ import type { SessionsCleanupMode } from '../options/sessions-module-options.int
  * Why a cleanup run did nothing:
  * - `'already-running'`: a run is in progress in this process;
  * - `'locked'`: another instance (or process) holds the cleanup lock;
- * - `'no-database-store'`: the store keeps no sessions in the database;
+ * - `'expires-by-itself'`: the store's sessions leave it by themselves when
+ *   they expire (a cache's TTL, a signed cookie): there is nothing to purge;
  * - `'shutting-down'`: the app is closing.
  */
 export type CleanupSkipReason =
-  'already-running' | 'locked' | 'no-database-store' | 'shutting-down';
+  'already-running' | 'locked' | 'expires-by-itself' | 'shutting-down';
 
 /** What a cleanup run did (`CleanupService.run()`). */
 export interface CleanupResult {

@@ -33,7 +33,7 @@ export class CleanupScheduler
 
   onApplicationBootstrap(): void {
     const { enabled, cron, timeZone } = this.options.cleanup;
-    if (!enabled || !this.cleanup.usesDatabaseStore) {
+    if (!enabled || !this.cleanup.hasExpiredToPurge) {
       return;
     }
     if (!this.registry) {

@@ -19,6 +19,7 @@ import {
   SESSIONS_OPTIONS,
 } from '../sessions.constants.js';
 import { SessionStore } from '../stores/session.store.js';
+import { CachedDbSessionStore } from '../stores/cached-db-session.store.js';
 import { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import type {
   CleanupBatch,
@@ -62,9 +63,19 @@ export class CleanupService implements BeforeApplicationShutdown {
     private readonly expired: SessionsExpiredExplorer,
   ) {}
 
-  /** True when the store keeps sessions in the database: there is something to purge. */
-  get usesDatabaseStore(): boolean {
-    return this.store instanceof TypeOrmSessionStore;
+  /** False when the store's sessions leave it by themselves when they expire: there is nothing to purge. */
+  get hasExpiredToPurge(): boolean {
+    return !this.store.expiresByItself;
+  }
+
+  /** The database store of a `'db'` or `'cached_db'` store: the sessions in PostgreSQL. */
+  private get database(): TypeOrmSessionStore | undefined {
+    const { store } = this;
+    return store instanceof TypeOrmSessionStore
+      ? store
+      : store instanceof CachedDbSessionStore
+        ? store.database
+        : undefined;
   }
 
   /**
@@ -72,18 +83,22 @@ export class CleanupService implements BeforeApplicationShutdown {
    * time, each batch its own transaction, and calls the
    * `@OnSessionsExpired()` handlers once per batch. Resolves with what it did,
    * or with `skipped` set when it did nothing (a run going on here or in
-   * another instance, no database store, the app shutting down). Rejects,
-   * after logging, if a batch fails: that batch is rolled back.
+   * another instance, a store whose sessions expire by themselves, the app
+   * shutting down). Rejects, after logging, if a batch fails: that batch is
+   * rolled back.
+   *
+   * A store outside the database (`'file'`, the app's own) purges with its
+   * `clearExpired()`, in one batch, without handlers.
    */
   async run(options: CleanupRunOptions = {}): Promise<CleanupResult> {
     const mode = options.mode ?? this.options.cleanup.mode;
     const batchSize = options.batchSize ?? this.options.cleanup.batchSize;
     checkRunOptions(mode, batchSize);
-    if (!(this.store instanceof TypeOrmSessionStore)) {
+    if (this.store.expiresByItself) {
       this.logger.log(
-        `Cleanup skipped: the ${this.store.constructor.name} store keeps no sessions in the database.`,
+        `Cleanup skipped: the ${this.store.constructor.name}'s sessions expire by themselves; there is nothing to purge.`,
       );
-      return skipped(mode, 'no-database-store');
+      return skipped(mode, 'expires-by-itself');
     }
     if (this.stopping) {
       this.logger.log('Cleanup skipped: the app is shutting down.');
@@ -95,7 +110,10 @@ export class CleanupService implements BeforeApplicationShutdown {
       );
       return skipped(mode, 'already-running');
     }
-    this.current = this.runLocked(this.store, mode, batchSize);
+    const database = this.database;
+    this.current = database
+      ? this.runLocked(database, mode, batchSize)
+      : this.clearExpired(mode);
     try {
       return await this.current;
     } finally {
@@ -103,13 +121,17 @@ export class CleanupService implements BeforeApplicationShutdown {
     }
   }
 
-  /** How many sessions are expired now, by the database's clock (0 without a database store). */
-  async countExpired(): Promise<number> {
-    if (!(this.store instanceof TypeOrmSessionStore)) {
-      return 0;
+  /**
+   * How many sessions are expired now, by the database's clock; `undefined`
+   * for a store outside the database, which cannot tell without purging.
+   */
+  async countExpired(): Promise<number | undefined> {
+    const database = this.database;
+    if (database === undefined) {
+      return this.store.expiresByItself ? 0 : undefined;
     }
-    const { table, expire } = this.store.table;
-    const [row] = await this.store.dataSource.query<{ count: string }[]>(
+    const { table, expire } = database.table;
+    const [row] = await database.dataSource.query<{ count: string }[]>(
       `SELECT count(*)::text AS count FROM ${table} WHERE ${expire} < now()`,
     );
     return Number(row.count);
@@ -119,6 +141,25 @@ export class CleanupService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.current?.catch(() => undefined);
+  }
+
+  /** A run of a store outside the database: its own `clearExpired()`. */
+  private async clearExpired(mode: SessionsCleanupMode): Promise<CleanupResult> {
+    const started = performance.now();
+    let deleted: number;
+    try {
+      deleted = await this.store.clearExpired();
+    } catch (error) {
+      this.logFailure(mode, { deleted: 0, batches: 0 }, error);
+      throw error;
+    }
+    return this.finished({
+      deleted,
+      batches: deleted > 0 ? 1 : 0,
+      durationMs: Math.round(performance.now() - started),
+      mode,
+      skipped: null,
+    });
   }
 
   private async runLocked(
@@ -155,14 +196,18 @@ export class CleanupService implements BeforeApplicationShutdown {
     } finally {
       await releaseRunner(runner, failure);
     }
-    const result: CleanupResult = {
+    return this.finished({
       ...progress,
       durationMs: Math.round(performance.now() - started),
       mode,
       skipped: null,
-    };
+    });
+  }
+
+  /** Logs what a run did, and gives it back. */
+  private finished(result: CleanupResult): CleanupResult {
     this.logger.log(
-      `Cleanup (${mode}): deleted ${result.deleted} expired sessions in ` +
+      `Cleanup (${result.mode}): deleted ${result.deleted} expired sessions in ` +
         `${plural(result.batches, 'batch', 'batches')}, ${result.durationMs} ms` +
         (this.stopping ? ', stopped early for shutdown.' : '.'),
     );

@@ -23,8 +23,8 @@ Deletes the expired sessions once, as the nightly cleanup does.
   --mode            'raw' (no entity events) or 'events'; default: the app's cleanup.mode
   --batch-size N    sessions per statement; default: the app's cleanup.batchSize`;
 
-const NO_DATABASE_STORE =
-  'Nothing to delete: the session store keeps no sessions in the database.';
+const EXPIRES_BY_ITSELF =
+  'Nothing to delete: the session store\'s sessions expire by themselves.';
 
 const consoleOutput: ClearSessionsOutput = {
   out: (line) => console.log(line),
@@ -64,12 +64,14 @@ export async function runClearSessionsCommand(
   try {
     app = await createContext();
     const cleanup = app.get(CleanupService);
-    if (options.dryRun && !cleanup.usesDatabaseStore) {
-      output.out(NO_DATABASE_STORE);
+    if (options.dryRun && !cleanup.hasExpiredToPurge) {
+      output.out(EXPIRES_BY_ITSELF);
     } else if (options.dryRun) {
       const expired = await cleanup.countExpired();
       output.out(
-        `${sessions(expired)} expired; nothing was deleted (dry run).`,
+        expired === undefined
+          ? 'The session store cannot count its expired sessions without deleting them; nothing was deleted (dry run).'
+          : `${sessions(expired)} expired; nothing was deleted (dry run).`,
       );
     } else {
       output.out(describe(await cleanup.run(options.run)));
@@ -121,8 +123,8 @@ function describe(result: CleanupResult): string {
       return 'Nothing deleted: another instance is purging expired sessions right now.';
     case 'already-running':
       return 'Nothing deleted: a cleanup is already running in this app.';
-    case 'no-database-store':
-      return NO_DATABASE_STORE;
+    case 'expires-by-itself':
+      return EXPIRES_BY_ITSELF;
     case 'shutting-down':
       return 'Nothing deleted: the app is shutting down.';
     case null: {

@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Keyv } from 'keyv';
 import { Column, Entity } from 'typeorm';
 import { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import { SessionEntity } from '../entities/session.entity.js';
@@ -21,7 +24,11 @@ class SomeStore extends SessionStore {
   save = () => Promise.resolve(null);
   delete = () => Promise.resolve(false);
   deleteIfEmpty = () => Promise.resolve(false);
+  clearExpired = () => Promise.resolve(0);
 }
+
+const SECRET = 'a-secret-of-at-least-thirty-two-characters';
+const OLD_SECRET = 'the-secret-before-it-was-rotated-out';
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {
@@ -57,6 +64,10 @@ describe('resolveSessionsOptions', () => {
         mode: 'raw',
         batchSize: 5000,
       },
+      secret: undefined,
+      fallbackSecrets: [],
+      cache: { url: undefined, keyv: undefined, namespace: 'sessions' },
+      fileStore: { path: join(tmpdir(), 'nest-sessions') },
     });
   });
 
@@ -83,6 +94,10 @@ describe('resolveSessionsOptions', () => {
         saveEveryRequest: true,
         expireAtBrowserClose: true,
         cleanup,
+        secret: SECRET,
+        fallbackSecrets: [OLD_SECRET],
+        cache: { url: 'redis://cache:6379/2', namespace: 'app-sessions' },
+        fileStore: { path: 'relative/sessions' },
       },
     );
     expect(resolved).toEqual({
@@ -101,7 +116,78 @@ describe('resolveSessionsOptions', () => {
       saveEveryRequest: true,
       expireAtBrowserClose: true,
       cleanup,
+      secret: SECRET,
+      fallbackSecrets: [OLD_SECRET],
+      cache: {
+        url: 'redis://cache:6379/2',
+        keyv: undefined,
+        namespace: 'app-sessions',
+      },
+      fileStore: { path: resolve('relative/sessions') },
     });
+  });
+
+  it.each(['db', 'cached_db', 'cache', 'file'] as const)(
+    "accepts the '%s' store by name",
+    (store) => {
+      expect(resolveSessionsOptions({ store }, {}).store).toBe(store);
+    },
+  );
+
+  it("needs a secret for the 'signed_cookies' store, and a long one", () => {
+    expect(
+      problemsOf(() => resolveSessionsOptions({ store: 'signed_cookies' }, {})),
+    ).toEqual([
+      expect.stringMatching(
+        /^the 'signed_cookies' store needs 'secret': at least 32 random characters/,
+      ),
+    ]);
+    const problems = problemsOf(() =>
+      resolveSessionsOptions(
+        { store: 'signed_cookies' },
+        { secret: 'hunter2', fallbackSecrets: ['short'] },
+      ),
+    );
+    expect(problems).toEqual([
+      "'secret' must be a string of at least 32 characters, got 7 characters.",
+      expect.stringMatching(/^the 'signed_cookies' store needs 'secret'/),
+      "'fallbackSecrets' must be an array of strings of at least 32 characters each.",
+    ]);
+    expect(problems.join(' ')).not.toContain('hunter2');
+    expect(
+      resolveSessionsOptions({ store: 'signed_cookies' }, { secret: SECRET })
+        .secret,
+    ).toBe(SECRET);
+  });
+
+  it('checks the cache and file store options', () => {
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions(
+          { store: 'cache' },
+          {
+            cache: {
+              url: 'http://cache:6379',
+              keyv: new Keyv(),
+              namespace: '',
+              ttl: 5,
+            } as never,
+            fileStore: { path: 3 as never },
+          },
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^unknown option 'cache.ttl'/),
+      "'cache.url' must be a redis:// or rediss:// URL, got 'http://cache:6379'.",
+      "give 'cache.url' or 'cache.keyv', not both.",
+      "'cache.namespace' must be a non-empty string, got ''.",
+      "'fileStore.path' must be the path of a folder, got 3.",
+    ]);
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions({}, { cache: { keyv: new Map() as never } }),
+      ),
+    ).toEqual([expect.stringMatching(/^'cache.keyv' must be a Keyv instance/)]);
   });
 
   it('turns sameSite: false into no attribute', () => {
@@ -132,10 +218,10 @@ describe('resolveSessionsOptions', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, cleanup\)/,
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, cleanup, secret, fallbackSecrets, cache, fileStore\)/,
       ),
       expect.stringMatching(
-        /^'store' must be 'db', a class that extends SessionStore or an instance of one, got 'redis'/,
+        /^'store' must be 'db', 'cached_db', 'cache', 'file', 'signed_cookies', a class that extends SessionStore or an instance of one, got 'redis'/,
       ),
       expect.stringMatching(
         /^'entity' must be SessionEntity or a class that extends AbstractSessionEntity, got class Date/,

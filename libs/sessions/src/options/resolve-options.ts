@@ -7,6 +7,7 @@ import { SessionStore } from '../stores/session.store.js';
 import type {
   SessionsBehaviourOptions,
   SessionsStaticOptions,
+  SessionStoreName,
   SessionStoreOption,
 } from './sessions-module-options.interface.js';
 import {
@@ -18,6 +19,10 @@ import {
   type ResolvedCleanupOptions,
   resolveCleanupOptions,
 } from './resolve-cleanup-options.js';
+import {
+  type ResolvedStoreOptions,
+  resolveStoreOptions,
+} from './resolve-store-options.js';
 import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
 
 /** The cookie options with every default filled in. */
@@ -39,7 +44,8 @@ export interface ResolvedStaticOptions {
 }
 
 /** The module options with every default filled in, checked. */
-export interface ResolvedSessionsOptions extends ResolvedStaticOptions {
+export interface ResolvedSessionsOptions
+  extends ResolvedStaticOptions, ResolvedStoreOptions {
   readonly cookie: ResolvedSessionCookie;
   readonly saveEveryRequest: boolean;
   readonly expireAtBrowserClose: boolean;
@@ -52,6 +58,10 @@ const BEHAVIOUR_KEYS = [
   'saveEveryRequest',
   'expireAtBrowserClose',
   'cleanup',
+  'secret',
+  'fallbackSecrets',
+  'cache',
+  'fileStore',
 ];
 const COOKIE_KEYS = [
   'name',
@@ -71,6 +81,13 @@ const COOKIE_DOMAIN =
 /** RFC 6265 `path-value` that starts with a slash: printable ASCII but `;`. */
 const COOKIE_PATH = /^\/[ -:<-~]*$/;
 const SAME_SITE_VALUES = ['lax', 'strict', 'none'];
+const STORE_NAMES: readonly SessionStoreName[] = [
+  'db',
+  'cached_db',
+  'cache',
+  'file',
+  'signed_cookies',
+];
 
 /**
  * Fills in the defaults of the `SessionsModule` options and checks them,
@@ -124,11 +141,17 @@ export function resolveSessionsOptions(
   );
 
   const cleanup = resolveCleanupOptions(behaviour.cleanup, problems);
+  const stores = resolveStoreOptions(
+    resolvedStatics.store,
+    behaviour,
+    problems,
+  );
   if (problems.length > 0) {
     throw new SessionsConfigurationError(problems);
   }
   return {
     ...resolvedStatics,
+    ...stores,
     cookie,
     saveEveryRequest,
     expireAtBrowserClose,
@@ -159,7 +182,8 @@ function checkStatics(
   const store = statics.store ?? SESSIONS_DEFAULTS.store;
   if (!isStoreOption(store)) {
     problems.push(
-      `'store' must be 'db', a class that extends SessionStore or an instance of one, ` +
+      `'store' must be ${STORE_NAMES.map((name) => `'${name}'`).join(', ')}, ` +
+        `a class that extends SessionStore or an instance of one, ` +
         `got ${describe(store)}.`,
     );
   }
@@ -298,7 +322,10 @@ function resolveSameSite(
 }
 
 function isStoreOption(value: unknown): value is SessionStoreOption {
-  if (value === 'db' || value instanceof SessionStore) {
+  if (
+    STORE_NAMES.includes(value as SessionStoreName) ||
+    value instanceof SessionStore
+  ) {
     return true;
   }
   return (

@@ -1,4 +1,5 @@
 import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
+import type { Keyv } from 'keyv';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import type { SessionStore } from '../stores/session.store.js';
 
@@ -47,11 +48,56 @@ export interface SessionCookieOptions {
 }
 
 /**
- * Where sessions are kept. `'db'` keeps them in PostgreSQL through the app's
- * TypeORM `DataSource`; a `SessionStore` subclass (which gets dependency
- * injection) or instance plugs in any other storage.
+ * The stores that come with the module, as Django's session engines:
+ * - `'db'`: PostgreSQL, through the app's TypeORM `DataSource`;
+ * - `'cached_db'`: PostgreSQL, with a cache in front for reads;
+ * - `'cache'`: a cache only (Redis, or this process's memory);
+ * - `'file'`: one file per session in a folder;
+ * - `'signed_cookies'`: the whole session in a signed cookie.
  */
-export type SessionStoreOption = 'db' | Type<SessionStore> | SessionStore;
+export type SessionStoreName =
+  'db' | 'cached_db' | 'cache' | 'file' | 'signed_cookies';
+
+/**
+ * Where sessions are kept: one of the stores that come with the module, or
+ * the app's own: a `SessionStore` subclass (which gets dependency
+ * injection) or an instance of one.
+ */
+export type SessionStoreOption =
+  SessionStoreName | Type<SessionStore> | SessionStore;
+
+/** The cache of the `'cache'` and `'cached_db'` stores. */
+export interface SessionsCacheOptions {
+  /**
+   * The Redis server, as a `redis://` or `rediss://` URL. With neither `url`
+   * nor `keyv`, sessions are cached in this process's memory: fine for a
+   * single process, lost when it stops.
+   * @default undefined
+   */
+  url?: string;
+  /**
+   * A `Keyv` instance to cache in instead of `url` (any Keyv store adapter).
+   * The app owns it: the module does not close it.
+   * @default undefined
+   */
+  keyv?: Keyv;
+  /**
+   * Prefix of the sessions' cache keys, so sessions share a cache with
+   * other data safely.
+   * @default 'sessions'
+   */
+  namespace?: string;
+}
+
+/** Where the `'file'` store keeps sessions. */
+export interface SessionsFileStoreOptions {
+  /**
+   * The folder of the session files; made if missing. Give each app its
+   * own.
+   * @default `nest-sessions` in the OS temp folder
+   */
+  path?: string;
+}
 
 /**
  * Options that decide which providers exist, so they are given statically,
@@ -138,6 +184,24 @@ export interface SessionsBehaviourOptions {
   expireAtBrowserClose?: boolean;
   /** The nightly purge of expired sessions. */
   cleanup?: SessionsCleanupOptions;
+  /**
+   * The key the `'signed_cookies'` store signs sessions with (Django's
+   * `SECRET_KEY`): at least 32 characters, random, kept out of the code.
+   * Required by that store.
+   * @default undefined
+   */
+  secret?: string;
+  /**
+   * Former secrets, whose signatures still verify while cookies move to
+   * `secret` (Django's `SECRET_KEY_FALLBACKS`). Drop one once the cookies
+   * it signed have expired.
+   * @default []
+   */
+  fallbackSecrets?: string[];
+  /** The cache of the `'cache'` and `'cached_db'` stores. */
+  cache?: SessionsCacheOptions;
+  /** The folder of the `'file'` store. */
+  fileStore?: SessionsFileStoreOptions;
 }
 
 /** Options of `SessionsModule.forRoot()`. */

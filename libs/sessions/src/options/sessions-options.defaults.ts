@@ -16,6 +16,13 @@ export const SESSIONS_DEFAULTS = {
     mode: 'raw',
     batchSize: 5000,
   },
+  cache: {
+    namespace: 'sessions',
+  },
+  fileStore: {
+    /** Under the OS temp folder. */
+    folder: 'nest-sessions',
+  },
   store: 'db',
   dataSource: 'default',
 } as const;

@@ -4,7 +4,6 @@ import { SESSIONS_OPTIONS } from '../sessions.constants.js';
 import { GuardedSessionStore } from '../stores/guarded-session.store.js';
 import { SessionStore } from '../stores/session.store.js';
 import { currentSession } from './session-context.js';
-import { isValidSessionKey } from './session-key.util.js';
 import { Session, type SessionSettings } from './session.js';
 
 /**
@@ -42,7 +41,7 @@ export class SessionService {
    * unknown or expired. Save it with `session.save()`.
    */
   async load(key: string): Promise<Session | null> {
-    if (!isValidSessionKey(key)) {
+    if (!this.store.acceptsKey(key)) {
       return null;
     }
     const data = await this.store.load(key);
@@ -58,11 +57,11 @@ export class SessionService {
 
   /** Whether a live session is stored under `key`. */
   async exists(key: string): Promise<boolean> {
-    return isValidSessionKey(key) && (await this.store.exists(key));
+    return this.store.acceptsKey(key) && (await this.store.exists(key));
   }
 
   /** Deletes the session stored under `key`; returns whether there was one. */
   async delete(key: string): Promise<boolean> {
-    return isValidSessionKey(key) && (await this.store.delete(key));
+    return this.store.acceptsKey(key) && (await this.store.delete(key));
   }
 }

@@ -27,6 +27,9 @@ class UnreachableStore extends SessionStore {
   deleteIfEmpty(): Promise<boolean> {
     throw new Error('the store was not expected to be used');
   }
+  clearExpired(): Promise<number> {
+    throw new Error('the store was not expected to be used');
+  }
 }
 
 const TWO_WEEKS = 1209600;

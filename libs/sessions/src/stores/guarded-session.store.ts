@@ -43,6 +43,18 @@ export class GuardedSessionStore extends SessionStore {
       this.inner.deleteIfEmpty(key),
     );
   }
+
+  clearExpired(): Promise<number> {
+    return guard('clear the expired sessions', () => this.inner.clearExpired());
+  }
+
+  override get expiresByItself(): boolean {
+    return this.inner.expiresByItself;
+  }
+
+  override acceptsKey(key: string): boolean {
+    return this.inner.acceptsKey(key);
+  }
 }
 
 async function guard<T>(operation: string, call: () => Promise<T>): Promise<T> {

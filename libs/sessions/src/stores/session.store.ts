@@ -1,3 +1,8 @@
+import {
+  generateSessionKey,
+  isValidSessionKey,
+} from '../session/session-key.util.js';
+
 /** What a session holds: a JSON object. */
 export type SessionData = Record<string, unknown>;
 
@@ -35,7 +40,8 @@ export interface SessionWrite {
  * `SessionBase` backend methods. The abstract class is also the injection
  * token, so any provider can take `constructor(private store: SessionStore)`.
  *
- * Stores never see malformed keys: keys are checked before they get here.
+ * Stores never see malformed keys: every key is checked with `acceptsKey()`
+ * before it gets to the other methods.
  */
 export abstract class SessionStore {
   /**
@@ -70,4 +76,36 @@ export abstract class SessionStore {
    * Data a concurrent request stored in it meanwhile keeps it alive.
    */
   abstract deleteIfEmpty(key: string): Promise<boolean>;
+
+  /**
+   * Deletes the expired sessions the store keeps, and returns how many it
+   * deleted (Django's `clear_expired()`). A store whose sessions go away by
+   * themselves (`expiresByItself`) returns 0.
+   */
+  abstract clearExpired(): Promise<number>;
+
+  /**
+   * Whether expired sessions leave the store by themselves (a cache's TTL, a
+   * cookie the browser drops), so that cleanup has nothing to do.
+   */
+  get expiresByItself(): boolean {
+    return false;
+  }
+
+  /**
+   * Whether `key`, as a client sent it, may name a session of this store:
+   * a key of `generateSessionKey()`'s alphabet, 8 to 40 characters long.
+   * A key it refuses is never looked up: the client gets a new session.
+   */
+  acceptsKey(key: string): boolean {
+    return isValidSessionKey(key);
+  }
+
+  /**
+   * A candidate key for a new session; `create()` asks again on a
+   * collision. Override it to make keys another way.
+   */
+  protected newSessionKey(): string {
+    return generateSessionKey();
+  }
 }

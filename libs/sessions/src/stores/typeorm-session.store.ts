@@ -7,7 +7,6 @@ import type { AbstractSessionEntity } from '../entities/abstract-session.entity.
 import { SessionEntity } from '../entities/session.entity.js';
 import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
 import { SessionsError } from '../errors/sessions.error.js';
-import { generateSessionKey } from '../session/session-key.util.js';
 import { type RowUpdate, rowUpdateOf } from './row-update.util.js';
 import { decodeSessionData } from './session-data.util.js';
 import {
@@ -25,6 +24,9 @@ import { TurnBatch } from './turn-batch.util.js';
 /** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
 const MAX_CREATE_ATTEMPTS = 10;
 
+/** Expired sessions deleted per statement by `clearExpired()`. */
+const CLEAR_BATCH_SIZE = 5000;
+
 /** A save, with the key of the session it writes. */
 interface KeyedWrite {
   readonly key: string;
@@ -38,7 +40,13 @@ interface PreparedStatement {
 }
 
 type SessionStatements<Statement> = Record<
-  'load' | 'exists' | 'create' | 'save' | 'delete' | 'deleteIfEmpty',
+  | 'load'
+  | 'exists'
+  | 'create'
+  | 'save'
+  | 'delete'
+  | 'deleteIfEmpty'
+  | 'clearExpired',
   Statement
 >;
 
@@ -127,9 +135,23 @@ export class TypeOrmSessionStore extends SessionStore {
     return rowCount === 1;
   }
 
-  /** A candidate key for a new session; override to make keys another way. */
-  protected newSessionKey(): string {
-    return generateSessionKey();
+  /**
+   * Deletes the expired sessions, a batch of `CLEAR_BATCH_SIZE` per
+   * statement. `CleanupService` does it in the background, with
+   * `@OnSessionsExpired()` handlers and one instance at a time; this is the
+   * plain form of the store contract.
+   */
+  async clearExpired(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.query(this.sql.clearExpired, [
+        CLEAR_BATCH_SIZE,
+      ]);
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < CLEAR_BATCH_SIZE) {
+        return deleted;
+      }
+    }
   }
 
   /**
@@ -303,5 +325,8 @@ function buildStatements({
       `WHERE stored.${key} = given.key AND stored.${expire} > now() RETURNING stored.${key} AS key`,
     delete: `DELETE FROM ${table} WHERE ${key} = $1`,
     deleteIfEmpty: `DELETE FROM ${table} WHERE ${key} = $1 AND ${data} = '{}'::jsonb`,
+    clearExpired:
+      `DELETE FROM ${table} WHERE ${key} IN ` +
+      `(SELECT ${key} FROM ${table} WHERE ${expire} < now() LIMIT $1)`,
   };
 }
