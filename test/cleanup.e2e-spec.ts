@@ -509,9 +509,24 @@ describe('CleanupService', () => {
       expect(await app.get(CleanupService).countExpired()).toBeUndefined();
     });
 
-    it('has nothing to do when the store’s sessions expire by themselves', async () => {
+    it('has nothing to do when the store’s sessions expire by themselves, and says handlers will not be called', async () => {
       const store = new CountingStore(true);
-      const app = await open({ sessions: { store }, schedule: false });
+      const logger = new RecordingLogger();
+      const app = await open({
+        sessions: { store },
+        schedule: false,
+        providers: [ExpiredKeysRecorder],
+        logger,
+      });
+
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message:
+            '@OnSessionsExpired() handlers are not called with the CountingStore: they get the keys ' +
+            "of the expired sessions the cleanup deletes from the database, with the 'db' and 'cached_db' stores only.",
+        }),
+      );
 
       expect(await app.get(CleanupService).run()).toMatchObject({
         deleted: 0,

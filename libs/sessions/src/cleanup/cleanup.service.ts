@@ -1,6 +1,7 @@
 import {
   type BeforeApplicationShutdown,
   Inject,
+  type OnApplicationBootstrap,
   Injectable,
   Logger,
 } from '@nestjs/common';
@@ -51,7 +52,9 @@ interface RunProgress {
  * calls `run()`; so does `clearsessions`; an app may call it too.
  */
 @Injectable()
-export class CleanupService implements BeforeApplicationShutdown {
+export class CleanupService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(SESSIONS_LOGGER_CONTEXT);
   private current: Promise<CleanupResult> | undefined;
   private stopping = false;
@@ -137,6 +140,17 @@ export class CleanupService implements BeforeApplicationShutdown {
     return Number(row.count);
   }
 
+  /** Says, once, that `@OnSessionsExpired()` handlers will not be called by this store. */
+  onApplicationBootstrap(): void {
+    if (this.expired.hasHandlers && this.database === undefined) {
+      this.logger.warn(
+        `@OnSessionsExpired() handlers are not called with the ${this.store.constructor.name}: ` +
+          `they get the keys of the expired sessions the cleanup deletes from the database, ` +
+          `with the 'db' and 'cached_db' stores only.`,
+      );
+    }
+  }
+
   /** Lets a run in progress finish its batch, then stop, before the database closes. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
@@ -144,7 +158,9 @@ export class CleanupService implements BeforeApplicationShutdown {
   }
 
   /** A run of a store outside the database: its own `clearExpired()`. */
-  private async clearExpired(mode: SessionsCleanupMode): Promise<CleanupResult> {
+  private async clearExpired(
+    mode: SessionsCleanupMode,
+  ): Promise<CleanupResult> {
     const started = performance.now();
     let deleted: number;
     try {
