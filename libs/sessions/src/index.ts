@@ -74,5 +74,6 @@ export { SessionsConfigurationError } from './errors/sessions-configuration.erro
 export { SessionInterruptedError } from './errors/session-interrupted.error.js';
 export { SessionStoreError } from './errors/session-store.error.js';
 export { SessionDataError } from './errors/session-data.error.js';
+export { SessionCookieTooLargeError } from './errors/session-cookie-too-large.error.js';
 export { SessionContextError } from './errors/session-context.error.js';
 export { CleanupConflictError } from './errors/cleanup-conflict.error.js';

@@ -354,15 +354,18 @@ export class Session {
 
   /** Writes the removals, then deletes the row if nothing else filled it meanwhile. */
   async #deleteEmptied(key: string): Promise<void> {
+    let emptiedKey = key;
     if (!this.#inStore) {
       const savedKey = await this.#store.save(key, this.#write());
       if (savedKey === null) {
         this.#key = null; // already gone: nothing left to delete
         return;
       }
+      // A store that keeps sessions with the client gives a new key per save.
+      emptiedKey = this.#key = savedKey;
       this.#written();
     }
-    if (await this.#store.deleteIfEmpty(key)) {
+    if (await this.#store.deleteIfEmpty(emptiedKey)) {
       this.#key = null;
     }
   }
