@@ -85,7 +85,10 @@ export function createStoreProvider(statics: ResolvedStaticOptions): Provider {
     useFactory: (
       options: ResolvedSessionsOptions,
       source: DataSource | undefined,
-    ) => createNamedStore(store, options, () => databaseStore(statics, source)),
+    ) =>
+      createNamedStore(store, options, () =>
+        databaseStore(store, statics, source),
+      ),
     inject: [
       SESSIONS_OPTIONS,
       { token: getDataSourceToken(statics.dataSource), optional: true },
@@ -122,12 +125,13 @@ function createNamedStore(
 }
 
 function databaseStore(
-  { store, entity, dataSource }: ResolvedStaticOptions,
+  store: SessionStoreName,
+  { entity, dataSource }: ResolvedStaticOptions,
   source: DataSource | undefined,
 ): TypeOrmSessionStore {
   if (source === undefined) {
     throw new SessionsConfigurationError([
-      `the '${String(store)}' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
+      `the '${store}' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
         `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
         `with ${entity.name} in its entities, or choose another store.`,
     ]);

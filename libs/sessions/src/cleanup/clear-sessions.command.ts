@@ -24,7 +24,7 @@ Deletes the expired sessions once, as the nightly cleanup does.
   --batch-size N    sessions per statement; default: the app's cleanup.batchSize`;
 
 const EXPIRES_BY_ITSELF =
-  'Nothing to delete: the session store\'s sessions expire by themselves.';
+  "Nothing to delete: the session store's sessions expire by themselves.";
 
 const consoleOutput: ClearSessionsOutput = {
   out: (line) => console.log(line),

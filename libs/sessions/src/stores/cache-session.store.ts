@@ -1,57 +1,176 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Keyv } from 'keyv';
+import { SessionsError } from '../errors/sessions.error.js';
+import { KeyQueue } from './key-queue.util.js';
+import { rowUpdateOf } from './row-update.util.js';
+import {
+  millisecondsUntil,
+  SessionCacheEntries,
+  storedObject,
+  UNREADABLE_ENTRY,
+} from './session-cache-entries.util.js';
+import { closeSessionCache, warnIfErrorsHidden } from './session-cache.util.js';
+import { decodeSessionData } from './session-data.util.js';
 import {
   type SessionData,
   SessionStore,
   type SessionWrite,
 } from './session.store.js';
 
-/** SKELETON: being built. The `'cache'` store: sessions in a Keyv cache (Redis, or memory), expired by TTL. */
-export class CacheSessionStore extends SessionStore {
-  /** `ownsCache`: the store made `cache`, and closes it when the app shuts down. */
+/** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
+const MAX_CREATE_ATTEMPTS = 10;
+
+/** Options of a `CacheSessionStore`. */
+export interface CacheSessionStoreOptions {
+  /**
+   * The store made `cache` (`openSessionCache()`), and closes it when the
+   * app shuts down.
+   * @default false
+   */
+  ownsCache?: boolean;
+  /**
+   * Milliseconds one cache operation may take before the store gives up
+   * with a `SessionCacheTimeoutError`.
+   * @default 1000
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * The `'cache'` store: sessions in a Keyv cache only, as Django's `cache`
+ * session engine: Redis (`@keyv/redis`) for several processes, or this
+ * process's memory for one. Each session is the JSON text of its data under
+ * its key, with a TTL equal to the session's expiry, so expired sessions
+ * leave by themselves and cleanup has nothing to do.
+ *
+ * A save is a read, a change and a write of the session's entry: it applies
+ * the keys set and removed to the stored data, and writes nothing when the
+ * entry is gone (a deleted or expired session is never re-created). Within
+ * one process the operations on one session run one at a time, so
+ * concurrent requests all keep their change. Across processes they can
+ * interleave, and a concurrent change can then be lost (Django's cache
+ * engine has the same limit): use `'db'` or `'cached_db'` where that
+ * matters.
+ *
+ * A failing cache is an error for the request (Redis down fails at once;
+ * an operation past `timeoutMs` fails with a `SessionCacheTimeoutError`).
+ */
+export class CacheSessionStore
+  extends SessionStore
+  implements OnApplicationShutdown
+{
+  private readonly entries: SessionCacheEntries;
+  private readonly queue = new KeyQueue();
+
   constructor(
     readonly cache: Keyv,
-    private readonly ownership: { ownsCache?: boolean } = {},
+    private readonly options: CacheSessionStoreOptions = {},
   ) {
     super();
+    this.entries = new SessionCacheEntries(cache, options.timeoutMs);
+    warnIfErrorsHidden(cache);
   }
 
-  load(key: string): Promise<SessionData | null> {
-    throw new Error(
-      `${this.constructor.name}.load: being built (${key.length})`,
-    );
+  override get expiresByItself(): boolean {
+    return true;
+  }
+
+  async load(key: string): Promise<SessionData | null> {
+    const value = await this.entries.get(key);
+    if (value === undefined) {
+      return null;
+    }
+    return decodeSessionData(value === UNREADABLE_ENTRY ? undefined : value);
   }
 
   exists(key: string): Promise<boolean> {
-    throw new Error(
-      `${this.constructor.name}.exists: being built (${key.length})`,
-    );
+    return this.entries.has(key);
   }
 
-  create(write: SessionWrite): Promise<string> {
-    throw new Error(
-      `${this.constructor.name}.create: being built (${typeof write})`,
+  /**
+   * Looks each candidate key up before writing it. Keyv has no atomic
+   * "set if absent", so two processes drawing the same key at the same
+   * instant could both write it; with 32 random characters that takes a
+   * broken random number source, which the attempts cap reports.
+   */
+  async create(write: SessionWrite): Promise<string> {
+    const text = JSON.stringify(write.data);
+    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+      const key = this.newSessionKey();
+      const created = await this.queue.run(key, async () => {
+        if (await this.entries.has(key)) {
+          return false;
+        }
+        await this.entries.set(key, text, millisecondsUntil(write.expiry));
+        return true;
+      });
+      if (created) {
+        return key;
+      }
+    }
+    throw new SessionsError(
+      `Could not find a free session key in ${MAX_CREATE_ATTEMPTS} attempts: is the random number source broken?`,
     );
   }
 
   save(key: string, write: SessionWrite): Promise<string | null> {
-    throw new Error(
-      `${this.constructor.name}.save: being built (${key.length}, ${typeof write})`,
-    );
+    return this.queue.run(key, async () => {
+      const stored = await this.entries.get(key);
+      if (stored === undefined) {
+        return null;
+      }
+      const data = applyWrite(storedObject(stored) ?? {}, write);
+      await this.entries.set(
+        key,
+        JSON.stringify(data),
+        millisecondsUntil(write.expiry),
+      );
+      return key;
+    });
   }
 
   delete(key: string): Promise<boolean> {
-    throw new Error(
-      `${this.constructor.name}.delete: being built (${key.length})`,
-    );
+    return this.queue.run(key, () => this.entries.delete(key));
   }
 
   deleteIfEmpty(key: string): Promise<boolean> {
-    throw new Error(
-      `${this.constructor.name}.deleteIfEmpty: being built (${key.length})`,
-    );
+    return this.queue.run(key, async () => {
+      const data = storedObject(await this.entries.get(key));
+      if (data === undefined || Object.keys(data).length > 0) {
+        return false;
+      }
+      return this.entries.delete(key);
+    });
   }
 
+  /** Nothing to do: entries leave the cache when their TTL runs out. */
   clearExpired(): Promise<number> {
-    throw new Error(`${this.constructor.name}.clearExpired: being built`);
+    return Promise.resolve(0);
   }
+
+  /** Closes the cache if the store made it. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.options.ownsCache) {
+      await closeSessionCache(this.cache);
+    }
+  }
+}
+
+/**
+ * The data after `write`, from the data stored before it: the keys removed
+ * go and the keys set are set, or, after a `clear()`, the written data is
+ * all there is. Stored data that is not an object counts as empty, as in
+ * the `'db'` store.
+ */
+function applyWrite(stored: SessionData, write: SessionWrite): SessionData {
+  const { replaced, removed, set } = rowUpdateOf([write]);
+  // Without a prototype, a key named `__proto__` is a key like any other.
+  const data = Object.create(null) as SessionData;
+  if (!replaced) {
+    Object.assign(data, stored);
+    for (const key of removed) {
+      delete data[key];
+    }
+  }
+  return Object.assign(data, set);
 }

@@ -1,58 +1,172 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Keyv } from 'keyv';
-import type { TypeOrmSessionStore } from './typeorm-session.store.js';
+import { ResilientSessionCache } from './resilient-session-cache.util.js';
+import {
+  SESSION_CACHE_TIMEOUT_MS,
+  SessionCacheEntries,
+  storedObject,
+} from './session-cache-entries.util.js';
+import { closeSessionCache, warnIfErrorsHidden } from './session-cache.util.js';
+import { decodeSessionData } from './session-data.util.js';
+import { SessionRowReader } from './session-row-reader.util.js';
 import {
   type SessionData,
   SessionStore,
   type SessionWrite,
 } from './session.store.js';
+import type { TypeOrmSessionStore } from './typeorm-session.store.js';
 
-/** SKELETON: being built. The `'cached_db'` store: PostgreSQL, written through to a cache that serves reads. */
-export class CachedDbSessionStore extends SessionStore {
+/** Options of a `CachedDbSessionStore`. */
+export interface CachedDbSessionStoreOptions {
+  /**
+   * The store made `cache` (`openSessionCache()`), and closes it when the
+   * app shuts down.
+   * @default false
+   */
+  ownsCache?: boolean;
+  /**
+   * Milliseconds one cache operation may take before the store counts the
+   * cache as failing and goes on with the database.
+   * @default 1000
+   */
+  timeoutMs?: number;
+  /**
+   * Milliseconds the store goes without a cache that failed before it
+   * tries it again.
+   * @default 2000
+   */
+  retryIntervalMs?: number;
+  /**
+   * Sessions written during a cache outage whose entries are dropped one by
+   * one when the cache is back; past this many, the cache's namespace is
+   * cleared instead.
+   * @default 10000
+   */
+  maxStaleKeys?: number;
+  /**
+   * The clock of the retries, in milliseconds.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/**
+ * The `'cached_db'` store, as Django's: sessions in PostgreSQL (the `'db'`
+ * store, whose guarantees hold unchanged) with a cache in front that serves
+ * reads.
+ *
+ * Every write goes to the database first, then drops the session's cache
+ * entry, so the cache never holds a whole session older than its row (a
+ * delta write keeps a concurrent writer's keys, and the cache cannot undo
+ * that). A read is served by the cache, or by the row, which then refills
+ * the cache for exactly the time the row has left by the database's clock:
+ * an entry never outlives its session. A read that raced with a write of
+ * the same session in this process does not refill the cache.
+ *
+ * A failing cache is never an error: the store warns once, goes on with the
+ * database alone, and tries the cache again every `retryIntervalMs`; entries
+ * of sessions written meanwhile are dropped before the cache serves again
+ * (see `ResilientSessionCache`). Expired rows are purged by cleanup, through
+ * `database`.
+ */
+export class CachedDbSessionStore
+  extends SessionStore
+  implements OnApplicationShutdown
+{
+  private readonly rows: SessionRowReader;
+  private readonly cached: ResilientSessionCache;
+  /** `database`, drawing the keys of new sessions from this store's `newSessionKey()`. */
+  private readonly creator: TypeOrmSessionStore;
+
   constructor(
     readonly database: TypeOrmSessionStore,
     readonly cache: Keyv,
-    private readonly ownership: { ownsCache?: boolean } = {},
+    private readonly options: CachedDbSessionStoreOptions = {},
   ) {
     super();
-  }
-
-  load(key: string): Promise<SessionData | null> {
-    throw new Error(
-      `${this.constructor.name}.load: being built (${key.length})`,
+    this.rows = new SessionRowReader(database);
+    this.cached = new ResilientSessionCache(
+      new SessionCacheEntries(
+        cache,
+        options.timeoutMs ?? SESSION_CACHE_TIMEOUT_MS,
+      ),
+      {
+        retryIntervalMs: options.retryIntervalMs ?? 2000,
+        maxStaleKeys: options.maxStaleKeys ?? 10_000,
+        now: options.now ?? Date.now,
+      },
     );
+    // The 'db' store's create() asks its own newSessionKey() for each
+    // candidate key; this view of it asks this store's, which is the hook
+    // of the store the app (or a test forcing collisions) sees.
+    this.creator = Object.create(database, {
+      newSessionKey: { value: () => this.newSessionKey() },
+    }) as TypeOrmSessionStore;
+    warnIfErrorsHidden(cache);
   }
 
-  exists(key: string): Promise<boolean> {
-    throw new Error(
-      `${this.constructor.name}.exists: being built (${key.length})`,
-    );
+  async load(key: string): Promise<SessionData | null> {
+    const cached = await this.cached.get(key);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const ticket = this.cached.ticket(key);
+    try {
+      const row = await this.rows.read(key);
+      if (row === null) {
+        return null;
+      }
+      const data = storedObject(row.data);
+      if (data === undefined) {
+        // Corrupt data: an empty session and a warning, as in 'db'; not
+        // cached, so the warning is not lost on later reads.
+        return decodeSessionData(row.data);
+      }
+      await this.cached.refill(ticket, row.data, row.expiresAt);
+      return data;
+    } finally {
+      this.cached.release(ticket);
+    }
   }
 
+  async exists(key: string): Promise<boolean> {
+    return (await this.cached.has(key)) || this.database.exists(key);
+  }
+
+  /** Creates the row; the cache gets the session on its first read. */
   create(write: SessionWrite): Promise<string> {
-    throw new Error(
-      `${this.constructor.name}.create: being built (${typeof write})`,
-    );
+    return this.creator.create(write);
   }
 
-  save(key: string, write: SessionWrite): Promise<string | null> {
-    throw new Error(
-      `${this.constructor.name}.save: being built (${key.length}, ${typeof write})`,
-    );
+  async save(key: string, write: SessionWrite): Promise<string | null> {
+    const saved = await this.database.save(key, write);
+    await this.cached.invalidate(key);
+    return saved;
   }
 
-  delete(key: string): Promise<boolean> {
-    throw new Error(
-      `${this.constructor.name}.delete: being built (${key.length})`,
-    );
+  async delete(key: string): Promise<boolean> {
+    const deleted = await this.database.delete(key);
+    await this.cached.invalidate(key);
+    return deleted;
   }
 
-  deleteIfEmpty(key: string): Promise<boolean> {
-    throw new Error(
-      `${this.constructor.name}.deleteIfEmpty: being built (${key.length})`,
-    );
+  async deleteIfEmpty(key: string): Promise<boolean> {
+    const deleted = await this.database.deleteIfEmpty(key);
+    if (deleted) {
+      await this.cached.invalidate(key);
+    }
+    return deleted;
   }
 
+  /** Deletes the expired rows; their entries expire with them. */
   clearExpired(): Promise<number> {
-    throw new Error(`${this.constructor.name}.clearExpired: being built`);
+    return this.database.clearExpired();
+  }
+
+  /** Closes the cache if the store made it. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.options.ownsCache) {
+      await closeSessionCache(this.cache);
+    }
   }
 }

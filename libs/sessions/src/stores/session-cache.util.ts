@@ -1,15 +1,107 @@
-import type { Keyv } from 'keyv';
+import KeyvRedis, { createClient, createKeyv } from '@keyv/redis';
+import { Logger } from '@nestjs/common';
+import { Keyv } from 'keyv';
 import type { ResolvedCacheOptions } from '../options/resolve-store-options.js';
+import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
 
 /**
- * SKELETON: being built. The cache of the 'cache' and 'cached_db' stores:
- * `options.keyv` as given, else a Keyv on the Redis server of
- * `options.url`, else one in this process's memory; `owned` when made here
- * (the store closes it on shutdown).
+ * How long the connection to Redis may take to open. Past it, the request
+ * that needed the cache fails (`'cache'`) or goes on without it
+ * (`'cached_db'`).
+ */
+export const REDIS_CONNECT_TIMEOUT_MS = 1000;
+
+/**
+ * The longest wait between two attempts to reconnect to a Redis server that
+ * went away. Attempts start at 50 ms and double up to this.
+ */
+export const REDIS_MAX_RECONNECT_DELAY_MS = 500;
+
+/**
+ * The cache of the `'cache'` and `'cached_db'` stores: `options.keyv` as
+ * given (the app owns it; its own namespace applies), else a Keyv on the
+ * Redis server of `options.url`, else one in this process's memory, both
+ * under `options.namespace`. `owned` when made here: the store closes it on
+ * shutdown (`closeSessionCache()`).
+ *
+ * A cache made here never hides a failure: every error is thrown
+ * (`throwOnErrors`). On Redis, a command sent while the connection is down
+ * fails at once instead of waiting in node-redis's offline queue, the first
+ * connection gives up after `REDIS_CONNECT_TIMEOUT_MS` (the next request
+ * tries again), and a connection that was up is re-established in the
+ * background, `REDIS_MAX_RECONNECT_DELAY_MS` apart at most.
  */
 export function openSessionCache(options: ResolvedCacheOptions): {
   cache: Keyv;
   owned: boolean;
 } {
-  throw new Error(`openSessionCache: being built (${options.namespace})`);
+  if (options.keyv !== undefined) {
+    return { cache: options.keyv, owned: false };
+  }
+  if (options.url !== undefined) {
+    return { cache: redisCache(options.url, options.namespace), owned: true };
+  }
+  return {
+    cache: new Keyv({ namespace: options.namespace, throwOnErrors: true }),
+    owned: true,
+  };
+}
+
+/**
+ * Closes a cache `openSessionCache()` made. A Redis connection is dropped
+ * at once rather than after the replies it waits for: by the time Nest
+ * shuts the providers down the HTTP server is closed, so only commands a
+ * hung server never answered can be waiting, and they would hold shutdown
+ * forever.
+ */
+export async function closeSessionCache(cache: Keyv): Promise<void> {
+  const store: unknown = cache.store;
+  if (store instanceof KeyvRedis) {
+    await store.disconnect(true);
+    return;
+  }
+  await cache.disconnect();
+}
+
+function redisCache(url: string, namespace: string): Keyv {
+  // Until the first connection is made, a failure to connect ends the
+  // attempt (the request gets the error, the next one tries again) instead
+  // of retrying in a loop that the request would wait on.
+  let connectedOnce = false;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connectedOnce
+          ? Math.min(50 * 2 ** retries, REDIS_MAX_RECONNECT_DELAY_MS)
+          : cause,
+    },
+  });
+  client.on('ready', () => {
+    connectedOnce = true;
+  });
+  return createKeyv(client, {
+    namespace,
+    throwOnErrors: true,
+    throwOnConnectError: true,
+  });
+}
+
+const logger = new Logger(SESSIONS_LOGGER_CONTEXT);
+
+/**
+ * Warns about an app's Keyv made without `throwOnErrors`: it answers a
+ * failure as if the session were not there, which would drop visitors'
+ * sessions instead of failing the request.
+ */
+export function warnIfErrorsHidden(cache: Keyv): void {
+  if (!cache.throwOnErrors) {
+    logger.warn(
+      'The Keyv given as the session cache hides its errors (throwOnErrors is off): while it fails, ' +
+        'sessions look missing instead of failing the request. Create it with { throwOnErrors: true } ' +
+        "(and, with @keyv/redis, the client's disableOfflineQueue: true, so that a Redis outage fails fast).",
+    );
+  }
 }

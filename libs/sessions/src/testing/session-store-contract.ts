@@ -49,7 +49,8 @@ const AN_HOUR = 3600;
  */
 export function describeSessionStoreContract(
   name: string,
-  factory: () => SessionStoreContractSubject | Promise<SessionStoreContractSubject>,
+  factory: () =>
+    SessionStoreContractSubject | Promise<SessionStoreContractSubject>,
 ): void {
   describe(`${name} (SessionStore contract)`, () => {
     let subject: SessionStoreContractSubject;
@@ -165,7 +166,10 @@ export function describeSessionStoreContract(
 
         const saved = await store.save(
           key,
-          write({ a: 10, c: 3, d: 4 }, { set: { a: 10, d: 4 }, removed: ['b'] }),
+          write(
+            { a: 10, c: 3, d: 4 },
+            { set: { a: 10, d: 4 }, removed: ['b'] },
+          ),
         );
 
         expect(saved).not.toBeNull();
@@ -194,10 +198,7 @@ export function describeSessionStoreContract(
           store.save(key, write({ start: true, x: 1 }, { set: { x: 1 } })),
           store.save(key, write({ start: true, y: 2 }, { set: { y: 2 } })),
         ]);
-        await store.save(
-          key,
-          write({ start: true, z: 3 }, { set: { z: 3 } }),
-        );
+        await store.save(key, write({ start: true, z: 3 }, { set: { z: 3 } }));
 
         expect(await store.load(key)).toEqual({
           start: true,
@@ -293,7 +294,10 @@ export function describeSessionStoreContract(
 
       it('loads nothing once the session has expired', async () => {
         const key = await store.create(write({ a: 1 }));
-        const saved = await store.save(key, write({ a: 1 }, { expiry: past() }));
+        const saved = await store.save(
+          key,
+          write({ a: 1 }, { expiry: past() }),
+        );
         const created = await store.create(write({ b: 2 }, { expiry: past() }));
 
         for (const expired of [saved ?? key, created]) {
@@ -322,7 +326,9 @@ export function describeSessionStoreContract(
 
       it('clears expired sessions, and only those', async () => {
         const live = await store.create(write({ live: true }));
-        const expired = await store.create(write({ old: true }, { expiry: past() }));
+        const expired = await store.create(
+          write({ old: true }, { expiry: past() }),
+        );
 
         const cleared = await store.clearExpired();
 
@@ -343,10 +349,7 @@ export function describeSessionStoreContract(
         const key = await subject.corrupt(stored);
 
         expect(await store.load(key)).toEqual({});
-        const saved = await store.save(
-          key,
-          write({ b: 2 }, { set: { b: 2 } }),
-        );
+        const saved = await store.save(key, write({ b: 2 }, { set: { b: 2 } }));
         expect(await store.load(saved!)).toEqual({ b: 2 });
       });
     });

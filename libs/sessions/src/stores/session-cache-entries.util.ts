@@ -1,0 +1,143 @@
+import type { Keyv } from 'keyv';
+// Imported rather than the globals: test suites that fake timers replace
+// the global ones, and a deadline must still run out.
+import { clearTimeout, setTimeout } from 'node:timers';
+import { SessionCacheTimeoutError } from '../errors/session-cache-timeout.error.js';
+import { MemoryCacheSweep } from './memory-cache-sweep.util.js';
+import { parseStoredObject } from './stored-object.util.js';
+import type { SessionData, SessionExpiry } from './session.store.js';
+
+/** How long one cache operation may take, by default, before it fails. */
+export const SESSION_CACHE_TIMEOUT_MS = 1000;
+
+/** What `get()` gives for a stored value that the cache itself cannot decode. */
+export const UNREADABLE_ENTRY: unique symbol = Symbol('unreadable entry');
+
+/**
+ * The sessions kept in a Keyv: the JSON text of each session's data under
+ * its key, with a TTL. Every call fails with a `SessionCacheTimeoutError`
+ * when the cache takes longer than `timeoutMs`, so that a hung server never
+ * holds a request.
+ */
+export class SessionCacheEntries {
+  private readonly sweep: MemoryCacheSweep | undefined;
+
+  constructor(
+    readonly cache: Keyv,
+    readonly timeoutMs: number = SESSION_CACHE_TIMEOUT_MS,
+  ) {
+    this.sweep = MemoryCacheSweep.of(cache);
+  }
+
+  /**
+   * The value stored under `key`: `undefined` when there is none (or it has
+   * expired), `UNREADABLE_ENTRY` when the bytes stored there are not even
+   * what Keyv writes (Keyv's deserializer throws a `SyntaxError`).
+   */
+  async get(key: string): Promise<unknown> {
+    try {
+      return await this.within('read a session', this.cache.get<unknown>(key));
+    } catch (error) {
+      if (error instanceof SyntaxError) {
+        return UNREADABLE_ENTRY;
+      }
+      throw error;
+    }
+  }
+
+  /** Whether a live entry is stored under `key`. */
+  has(key: string): Promise<boolean> {
+    return this.within('look a session up', this.cache.has(key));
+  }
+
+  /**
+   * Stores `text` under `key` for `ttlMs` milliseconds. With no time left,
+   * deletes the entry instead: Keyv stores a TTL of 0 as no expiry at all.
+   */
+  async set(key: string, text: string, ttlMs: number): Promise<void> {
+    // Redis takes whole milliseconds.
+    const ttl = Math.floor(ttlMs);
+    if (!(ttl >= 1)) {
+      await this.delete(key);
+      return;
+    }
+    const stored = await this.within(
+      'write a session',
+      this.cache.set(key, text, ttl),
+    );
+    if (stored === false) {
+      // A Keyv made without `throwOnErrors` reports a failure only so.
+      throw new Error('The session cache did not store the session.');
+    }
+    this.sweep?.noteWrite();
+  }
+
+  /** Deletes the entry under `key`; resolves with whether there was one. */
+  delete(key: string): Promise<boolean> {
+    return this.within('delete a session', this.cache.delete(key));
+  }
+
+  /** Deletes the entries under `keys`. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    await this.within('delete sessions', this.cache.deleteMany([...keys]));
+  }
+
+  /**
+   * Deletes every entry of the cache's namespace. Keyv's Redis adapter
+   * reports a failure to clear only as an `error` event, so one seen
+   * meanwhile fails the call.
+   */
+  async clear(): Promise<void> {
+    let failure: unknown;
+    const onError = (error: unknown): void => {
+      failure ??= error;
+    };
+    this.cache.on('error', onError);
+    try {
+      await this.within('clear the sessions', this.cache.clear());
+    } finally {
+      this.cache.off('error', onError);
+    }
+    if (failure !== undefined) {
+      throw failure instanceof Error
+        ? failure
+        : new Error('The session cache failed to clear.', { cause: failure });
+    }
+  }
+
+  /** Whether entries of other data share the cache's keys (no namespace). */
+  get sharesKeys(): boolean {
+    return !this.cache.namespace;
+  }
+
+  private async within<T>(operation: string, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new SessionCacheTimeoutError(operation, this.timeoutMs)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Milliseconds from now until `expiry`, by this process's clock. */
+export function millisecondsUntil(expiry: SessionExpiry): number {
+  return expiry instanceof Date ? expiry.getTime() - Date.now() : expiry * 1000;
+}
+
+/**
+ * The session data in a cached value, when it is the JSON text of an
+ * object; `undefined` for anything else. Logs nothing: the caller decides
+ * whether the value is corrupt data to warn about.
+ */
+export function storedObject(value: unknown): SessionData | undefined {
+  return typeof value === 'string'
+    ? (parseStoredObject(value) ?? undefined)
+    : undefined;
+}

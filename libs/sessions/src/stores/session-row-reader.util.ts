@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { TurnBatch } from './turn-batch.util.js';
+import type { TypeOrmSessionStore } from './typeorm-session.store.js';
+
+/** A live session as its row holds it. */
+export interface SessionRow {
+  /** The stored data, as JSON text. */
+  readonly data: string;
+  /**
+   * When the row expires, on this process's `performance.now()` clock:
+   * the time left by the database's clock, counted from before the
+   * statement was sent, so it never falls after the row's expiry.
+   */
+  readonly expiresAt: number;
+}
+
+/**
+ * Reads live sessions with the time they have left, from the table of a
+ * `'db'` store, for the `'cached_db'` store to cache each one for exactly
+ * that long: the database's clock decides when a session expires, not this
+ * process's. The reads asked for in one turn of the event loop go as one
+ * SELECT, as the `'db'` store's loads do; the statement goes to the pool
+ * directly, so TypeORM's query logging never prints a session key.
+ */
+export class SessionRowReader {
+  private readonly statement: { name: string; text: string };
+  private readonly reads = new TurnBatch((keys: readonly string[]) =>
+    this.readTogether(keys),
+  );
+
+  constructor(private readonly database: TypeOrmSessionStore) {
+    const { table, key, data, expire } = database.table;
+    const text =
+      `SELECT ${key} AS key, ${data}::text AS data, ` +
+      `EXTRACT(EPOCH FROM ${expire} - now())::float8 * 1000 AS remaining ` +
+      `FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`;
+    const digest = createHash('sha256').update(text).digest('hex');
+    this.statement = { name: `nest_sessions_${digest.slice(0, 24)}`, text };
+  }
+
+  /** The live session under `key`, or `null`. */
+  read(key: string): Promise<SessionRow | null> {
+    return this.reads.add(key);
+  }
+
+  private async readTogether(
+    keys: readonly string[],
+  ): Promise<(SessionRow | null)[]> {
+    const sent = performance.now();
+    const pool = (this.database.dataSource.driver as PostgresDriver)
+      .master as Pool;
+    const { rows } = await pool.query<{
+      key: string;
+      data: string;
+      remaining: number;
+    }>({ ...this.statement, values: [[...new Set(keys)]] });
+    const found = new Map(
+      rows.map(({ key, data, remaining }) => [
+        key,
+        { data, expiresAt: sent + remaining },
+      ]),
+    );
+    return keys.map((key) => found.get(key) ?? null);
+  }
+}

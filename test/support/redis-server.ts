@@ -1,0 +1,230 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** How long a starting server may take to answer PING. */
+const START_TIMEOUT_MS = 10_000;
+
+/** Servers running in this process, killed if it exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) {
+    child.kill('SIGKILL');
+  }
+});
+
+/** Options of a `RedisTestServer`. */
+export interface RedisTestServerOptions {
+  /**
+   * Keeps the data across `stop()` and `start()` (an append-only file in the
+   * server's folder, written on every command), as a production Redis with
+   * persistence would.
+   * @default false
+   */
+  persistent?: boolean;
+}
+
+/**
+ * A `redis-server` of a test's own, on a free port of 127.0.0.1, in a
+ * folder of its own: `RedisTestServer.start()`, and `close()` in
+ * `afterAll`. `stop()` and `start()` take it away and bring it back mid-test
+ * (on the same port); `pause()` and `resume()` hang it (SIGSTOP, SIGCONT)
+ * with its connections left open.
+ */
+export class RedisTestServer {
+  private child: ChildProcess | undefined;
+  private paused = false;
+  private output = '';
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly persistent: boolean,
+  ) {}
+
+  /** `redis://127.0.0.1:<port>` */
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** A new server, answering. */
+  static async start(
+    options: RedisTestServerOptions = {},
+  ): Promise<RedisTestServer> {
+    const dir = await mkdtemp(join(tmpdir(), 'nest-sessions-redis-'));
+    // Another process may take the free port before the server binds it.
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisTestServer(
+        await freePort(),
+        dir,
+        options.persistent ?? false,
+      );
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        if (attempt === 3) {
+          await rm(dir, { recursive: true, force: true });
+          throw error;
+        }
+      }
+    }
+  }
+
+  /** Starts the server (again), and resolves once it answers PING. */
+  async start(): Promise<void> {
+    if (this.child) {
+      throw new Error('The Redis test server is already running.');
+    }
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      this.persistent ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
+      '--logfile',
+      '',
+      '--loglevel',
+      'warning',
+    ];
+    const child = spawn('redis-server', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.output = '';
+    const keep = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString()).slice(-2000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    this.child = child;
+    running.add(child);
+    const exited = once(child, 'exit').then(([code]) => {
+      running.delete(child);
+      if (this.child === child) {
+        this.child = undefined;
+      }
+      return code as number | null;
+    });
+    const startFailed = exited.then((code) => {
+      throw new Error(
+        `redis-server exited (code ${code}) before answering: ${this.output}`,
+      );
+    });
+    const spawnFailed = once(child, 'error').then(([error]: Error[]) => {
+      // No process to stop: it never ran.
+      running.delete(child);
+      this.child = undefined;
+      throw new Error(
+        `Could not start redis-server (${error.message}): the tests of the 'cache' and ` +
+          `'cached_db' stores need it on the PATH (Debian: apt-get install redis-server).`,
+      );
+    });
+    try {
+      await Promise.race([this.answering(child), startFailed, spawnFailed]);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    } finally {
+      startFailed.catch(() => undefined);
+      spawnFailed.catch(() => undefined);
+    }
+  }
+
+  /** Stops the server (SIGTERM, SIGKILL if it lingers); resolves once it exited. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) {
+      return;
+    }
+    const exited = once(child, 'exit');
+    if (this.paused) {
+      child.kill('SIGCONT');
+      this.paused = false;
+    }
+    child.kill('SIGTERM');
+    const lingering = setTimeout(() => child.kill('SIGKILL'), 5000);
+    try {
+      await exited;
+    } finally {
+      clearTimeout(lingering);
+    }
+  }
+
+  /** Hangs the server: its connections stay open and nothing answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+    this.paused = true;
+  }
+
+  /** Lets a paused server go on. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+    this.paused = false;
+  }
+
+  /** Stops the server and deletes its folder. */
+  async close(): Promise<void> {
+    await this.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Resolves once the server answers PING with PONG (not while it loads its data). */
+  private async answering(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await this.pings())) {
+      if (this.child !== child) {
+        return; // It exited or never started: the caller reports that.
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `redis-server did not answer within ${START_TIMEOUT_MS} ms: ${this.output}`,
+        );
+      }
+      await delay(20);
+    }
+  }
+
+  private async pings(): Promise<boolean> {
+    const socket = connect(this.port, '127.0.0.1');
+    socket.setTimeout(1000, () =>
+      socket.destroy(new Error('no answer to PING')),
+    );
+    try {
+      await once(socket, 'connect');
+      socket.write('PING\r\n');
+      const [reply] = (await once(socket, 'data')) as [Buffer];
+      return reply.toString().startsWith('+PONG');
+    } catch {
+      return false;
+    } finally {
+      socket.destroy();
+    }
+  }
+}
+
+/** A TCP port of 127.0.0.1 that nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') {
+    throw new Error('Could not find a free port.');
+  }
+  return address.port;
+}
