@@ -1,4 +1,4 @@
-import { SessionsModule } from '@app/sessions';
+import { type SessionStoreName, SessionsModule } from '@app/sessions';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -21,9 +21,15 @@ import { NameController } from './name/name.controller.js';
     }),
     ScheduleModule.forRoot(),
     SessionsModule.forRootAsync({
+      // Decides which providers exist, so it is read when the module is
+      // defined; the module says what is wrong with a bad value.
+      store: process.env.SESSION_STORE as SessionStoreName | undefined,
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({
         cookie: { secure: config.get('SESSION_COOKIE_SECURE') === 'true' },
+        secret: config.get<string>('SESSION_SECRET'),
+        cache: { url: config.get<string>('REDIS_URL') },
+        fileStore: { path: config.get<string>('SESSION_FILE_PATH') },
       }),
     }),
   ],

@@ -176,19 +176,23 @@ export class SessionProbeController {
     return {};
   }
 
-  /** Answers through the Node response itself, without `passthrough`. */
+  /**
+   * Answers through the Node response itself, without `passthrough` (on
+   * Fastify, `@Res()` is the reply, whose `raw` is the Node response).
+   */
   @Get('raw')
   raw(
     @CurrentSession() session: Session,
-    @Res() response: ServerResponse,
+    @Res() response: ServerResponse | { raw: ServerResponse },
     @Query('vary') vary?: string,
   ) {
     session.set('raw', true);
-    response.writeHead(200, {
+    const nodeResponse = 'raw' in response ? response.raw : response;
+    nodeResponse.writeHead(200, {
       'Content-Type': 'text/plain',
       ...(vary !== undefined && { Vary: vary }),
     });
-    response.end('written by hand');
+    nodeResponse.end('written by hand');
   }
 
   /** A body in several chunks, streamed after the session changed. */

@@ -1,7 +1,11 @@
 import { ScheduleModule } from '@nestjs/schedule';
 import { SessionsModule, type SessionsModuleOptions } from '@app/sessions';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options.js';
 import {
@@ -11,14 +15,22 @@ import {
 import { silentLogger } from './sessions-testing-module.js';
 import type { TestDatabase } from './test-database.js';
 
+/** The Nest HTTP adapters the library supports. */
+export type HttpAdapterName = 'express' | 'fastify';
+
+/** Every supported adapter, for `describe.each(HTTP_ADAPTERS)`. */
+export const HTTP_ADAPTERS: readonly HttpAdapterName[] = ['express', 'fastify'];
+
 export interface TestAppOptions {
   sessions?: SessionsModuleOptions;
   logger?: LoggerService;
+  /** @default 'express' */
+  adapter?: HttpAdapterName;
 }
 
 /**
  * A small app on a test database: TypeORM, SessionsModule with `sessions`,
- * and the routes of `SessionProbeController`.
+ * and the routes of `SessionProbeController`, on the adapter asked for.
  */
 export async function createTestApp(
   database: TestDatabase,
@@ -36,8 +48,29 @@ export async function createTestApp(
   })
     .setLogger(logger)
     .compile();
-  const app = moduleRef.createNestApplication({ logger });
-  return app.init();
+  return serveTestingModule(moduleRef, options.adapter ?? 'express', logger);
+}
+
+/**
+ * The initialised app of a compiled testing module on `adapter`, ready for
+ * supertest: a Fastify app is also made `ready()`, which supertest's plain
+ * server does not wait for.
+ */
+export async function serveTestingModule(
+  moduleRef: TestingModule,
+  adapter: HttpAdapterName,
+  logger: LoggerService = silentLogger,
+): Promise<INestApplication> {
+  if (adapter === 'express') {
+    return moduleRef.createNestApplication({ logger }).init();
+  }
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    new FastifyAdapter(),
+    { logger },
+  );
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
 }
 
 /** The `Set-Cookie` headers of a response, always as an array. */

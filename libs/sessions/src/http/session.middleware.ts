@@ -10,7 +10,8 @@ import { SessionCommitService } from './session-commit.service.js';
 /**
  * Gives every request its `RequestSession` (nothing is loaded yet) and runs
  * the rest of the request in its context, for `@CurrentSession()` and
- * `SessionService.current()`. Mounted on the HTTP adapter by `SessionsModule`.
+ * `SessionService.current()`. Mounted on the HTTP adapter by `SessionsModule`:
+ * as middleware on Express, through hooks on Fastify.
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
@@ -29,13 +30,17 @@ export class SessionMiddleware implements NestMiddleware {
     response: ServerResponse,
     next: () => void,
   ): void {
-    const requestSession = new RequestSession(
+    runWithRequestSession(this.open(request, response), next);
+  }
+
+  /** The request's session side, which loads nothing until asked. */
+  open(request: IncomingMessage, response: ServerResponse): RequestSession {
+    return new RequestSession(
       request,
       response,
       this.sessions,
       this.commits,
       this.cookieName,
     );
-    runWithRequestSession(requestSession, next);
   }
 }
