@@ -46,6 +46,11 @@ export class RedisTestServer {
     private readonly persistent: boolean,
   ) {}
 
+  /** Whether the server process runs (a paused one included). */
+  get isRunning(): boolean {
+    return this.child !== undefined;
+  }
+
   /** `redis://127.0.0.1:<port>` */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;

@@ -44,7 +44,9 @@ export type {
 } from './stores/session.store.js';
 export { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
 export { CachedDbSessionStore } from './stores/cached-db-session.store.js';
+export type { CachedDbSessionStoreOptions } from './stores/cached-db-session.store.js';
 export { CacheSessionStore } from './stores/cache-session.store.js';
+export type { CacheSessionStoreOptions } from './stores/cache-session.store.js';
 export { FileSessionStore } from './stores/file-session.store.js';
 export type { FileSessionStoreOptions } from './stores/file-session.store.js';
 export { SignedCookieSessionStore } from './stores/signed-cookie-session.store.js';
@@ -74,6 +76,7 @@ export { SessionsConfigurationError } from './errors/sessions-configuration.erro
 export { SessionInterruptedError } from './errors/session-interrupted.error.js';
 export { SessionStoreError } from './errors/session-store.error.js';
 export { SessionDataError } from './errors/session-data.error.js';
+export { SessionCacheTimeoutError } from './errors/session-cache-timeout.error.js';
 export { SessionCookieTooLargeError } from './errors/session-cookie-too-large.error.js';
 export { SessionContextError } from './errors/session-context.error.js';
 export { CleanupConflictError } from './errors/cleanup-conflict.error.js';

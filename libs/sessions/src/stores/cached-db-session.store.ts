@@ -61,7 +61,9 @@ export interface CachedDbSessionStoreOptions {
  * that). A read is served by the cache, or by the row, which then refills
  * the cache for exactly the time the row has left by the database's clock:
  * an entry never outlives its session. A read that raced with a write of
- * the same session in this process does not refill the cache.
+ * the same session does not leave its entry: in this process the write
+ * voids the refill; in another, the row's version, read again after the
+ * refill, no longer matches, and the entry is dropped.
  *
  * A failing cache is never an error: the store warns once, goes on with the
  * database alone, and tries the cache again every `retryIntervalMs`; entries
@@ -122,10 +124,26 @@ export class CachedDbSessionStore
         // cached, so the warning is not lost on later reads.
         return decodeSessionData(row.data);
       }
-      await this.cached.refill(ticket, row.data, row.expiresAt);
+      if (await this.cached.refill(ticket, row.data, row.expiresAt)) {
+        await this.dropIfRewritten(key, row.version);
+      }
       return data;
     } finally {
       this.cached.release(ticket);
+    }
+  }
+
+  /**
+   * Another process may have written (or deleted) the row after this one
+   * read it, and dropped the entry before this one set it: the entry would
+   * then hold the older session until the next write. The row's version,
+   * read again once the entry is set, tells; such an entry is dropped. (A
+   * write after this second read drops the entry itself.)
+   */
+  private async dropIfRewritten(key: string, version: string): Promise<void> {
+    const row = await this.rows.read(key);
+    if (row?.version !== version) {
+      await this.cached.invalidate(key);
     }
   }
 

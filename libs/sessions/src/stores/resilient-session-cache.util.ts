@@ -118,27 +118,31 @@ export class ResilientSessionCache {
 
   /**
    * Caches `text`, read from the row, until `expiresAt` (on the
-   * `performance.now()` clock), unless a write voided the ticket.
+   * `performance.now()` clock), unless a write voided the ticket. Resolves
+   * with whether the entry stands, for the caller to check that no other
+   * process wrote the row meanwhile.
    */
   async refill(
     ticket: RefillTicket,
     text: string,
     expiresAt: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     if (!ticket.valid || !(await this.usable()) || !ticket.valid) {
-      return;
+      return false;
     }
     try {
       await this.entries.set(ticket.key, text, expiresAt - performance.now());
     } catch (error) {
       this.fail(error);
-      return;
+      return false;
     }
     // A write that came while the entry was being set deleted it, but its
     // delete may have reached the cache first.
     if (!ticket.valid) {
       await this.invalidate(ticket.key);
+      return false;
     }
+    return true;
   }
 
   /**

@@ -14,6 +14,11 @@ export interface SessionRow {
    * statement was sent, so it never falls after the row's expiry.
    */
   readonly expiresAt: number;
+  /**
+   * The row's version (PostgreSQL's `xmin`): every UPDATE of the row gives
+   * it another, so a read that finds the same version found the same row.
+   */
+  readonly version: string;
 }
 
 /**
@@ -33,7 +38,7 @@ export class SessionRowReader {
   constructor(private readonly database: TypeOrmSessionStore) {
     const { table, key, data, expire } = database.table;
     const text =
-      `SELECT ${key} AS key, ${data}::text AS data, ` +
+      `SELECT ${key} AS key, ${data}::text AS data, xmin::text AS version, ` +
       `EXTRACT(EPOCH FROM ${expire} - now())::float8 * 1000 AS remaining ` +
       `FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`;
     const digest = createHash('sha256').update(text).digest('hex');
@@ -54,12 +59,13 @@ export class SessionRowReader {
     const { rows } = await pool.query<{
       key: string;
       data: string;
+      version: string;
       remaining: number;
     }>({ ...this.statement, values: [[...new Set(keys)]] });
     const found = new Map(
-      rows.map(({ key, data, remaining }) => [
+      rows.map(({ key, data, version, remaining }) => [
         key,
-        { data, expiresAt: sent + remaining },
+        { data, version, expiresAt: sent + remaining },
       ]),
     );
     return keys.map((key) => found.get(key) ?? null);

@@ -1,0 +1,301 @@
+import {
+  CachedDbSessionStore,
+  type SessionData,
+  type SessionWrite,
+  TypeOrmSessionStore,
+} from '@app/sessions';
+import { createClient } from '@keyv/redis';
+import { Logger } from '@nestjs/common';
+import type { Keyv } from 'keyv';
+import { DataSource } from 'typeorm';
+import { typeOrmOptions } from '../src/database/typeorm-options.js';
+import { openSessionCache } from '../libs/sessions/src/stores/session-cache.util.js';
+import { RecordingLogger } from './support/recording-logger.js';
+import { RedisTestServer } from './support/redis-server.js';
+import { TestDatabase } from './support/test-database.js';
+
+const NAMESPACE = 'sessions';
+
+/** A write that sets every key of `data`, for an hour. */
+function write(data: SessionData): SessionWrite {
+  return {
+    data,
+    changes: { set: data, removed: [], replaced: false },
+    expiry: 3600,
+  };
+}
+
+/**
+ * The 'cached_db' store beyond the contract: reads served by Redis, no
+ * entry older than its row (several app instances included), and Redis
+ * going away, hanging and coming back without an error or a lost write.
+ */
+describe("The 'cached_db' store on PostgreSQL and Redis", () => {
+  let database: TestDatabase;
+  let redis: RedisTestServer;
+  let raw: ReturnType<typeof createClient>;
+  const sources: DataSource[] = [];
+  const stores: CachedDbSessionStore[] = [];
+  const logger = new RecordingLogger();
+
+  beforeAll(async () => {
+    [database, redis] = await Promise.all([
+      TestDatabase.create(),
+      // An append-only file, so entries outlive a restart, as they do on a
+      // production Redis with persistence.
+      RedisTestServer.start({ persistent: true }),
+    ]);
+    raw = createClient({ url: redis.url });
+    // Commands fail while the server is stopped; the client reconnects.
+    raw.on('error', () => {});
+    await raw.connect();
+    Logger.overrideLogger(logger);
+  });
+
+  afterEach(async () => {
+    redis.resume();
+    if (!redis.isRunning) {
+      await redis.start();
+    }
+    await Promise.all(stores.map((store) => store.onApplicationShutdown()));
+    await Promise.all(sources.map((source) => source.destroy()));
+    stores.length = 0;
+    sources.length = 0;
+    logger.lines.length = 0;
+  });
+
+  afterAll(async () => {
+    Logger.overrideLogger(new Logger());
+    raw.destroy();
+    await Promise.all([database.drop(), redis.close()]);
+  });
+
+  /**
+   * A store as one app instance has it: a connection pool and a Redis
+   * connection of its own. `clock` is the clock of its cache retries.
+   */
+  async function instance(
+    options: { timeoutMs?: number; clock?: { now: number } } = {},
+  ): Promise<{ store: CachedDbSessionStore; cache: Keyv }> {
+    const source = await new DataSource(
+      typeOrmOptions(database.url),
+    ).initialize();
+    sources.push(source);
+    const { cache } = openSessionCache({
+      url: redis.url,
+      keyv: undefined,
+      namespace: NAMESPACE,
+    });
+    const clock = options.clock;
+    const store = new CachedDbSessionStore(
+      new TypeOrmSessionStore(source),
+      cache,
+      {
+        ownsCache: true,
+        timeoutMs: options.timeoutMs ?? 300,
+        retryIntervalMs: 1000,
+        ...(clock && { now: () => clock.now }),
+      },
+    );
+    stores.push(store);
+    return { store, cache };
+  }
+
+  /** What Redis holds for the session `key`, as Keyv wrote it. */
+  async function entry(key: string): Promise<SessionData | null> {
+    const text = await raw.get(`${NAMESPACE}::${key}`);
+    if (text === null) {
+      return null;
+    }
+    const { value } = JSON.parse(text) as { value: string };
+    return JSON.parse(value) as SessionData;
+  }
+
+  /** Has `cache.set()` wait for `release()`; `reached` resolves when it is called. */
+  function holdWrites(cache: Keyv): {
+    reached: Promise<void>;
+    release: () => void;
+  } {
+    let reach!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (reach = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const set = cache.set.bind(cache);
+    cache.set = async (...args: Parameters<Keyv['set']>) => {
+      reach();
+      await released;
+      return set(...args);
+    };
+    return { reached, release };
+  }
+
+  function warnings(): string[] {
+    return logger.lines
+      .filter((line) => line.level === 'warn')
+      .map((line) => line.message);
+  }
+
+  describe('with Redis up', () => {
+    it('serves a read from Redis once the session was read from its row', async () => {
+      const { store } = await instance();
+      const key = await store.create(write({ name: 'alice' }));
+      expect(await entry(key)).toBeNull();
+
+      expect(await store.load(key)).toEqual({ name: 'alice' });
+      expect(await entry(key)).toEqual({ name: 'alice' });
+      // Changed behind the store's back: the cache still answers.
+      await database.query(
+        `UPDATE session SET session_data = '{"name": "mallory"}' WHERE session_key = $1`,
+        [key],
+      );
+      expect(await store.load(key)).toEqual({ name: 'alice' });
+    });
+
+    it("drops the entry on a write, so the next read sees the row and another writer's keys", async () => {
+      const a = await instance();
+      const b = await instance();
+      const key = await a.store.create(write({ name: 'alice' }));
+      await a.store.load(key);
+      await b.store.load(key);
+
+      await a.store.save(key, write({ color: 'blue' }));
+      expect(await entry(key)).toBeNull();
+      await b.store.save(key, write({ size: 'L' }));
+
+      const merged = { name: 'alice', color: 'blue', size: 'L' };
+      expect(await a.store.load(key)).toEqual(merged);
+      expect(await b.store.load(key)).toEqual(merged);
+      expect(await entry(key)).toEqual(merged);
+    });
+
+    it('caches an entry no longer than its row lives, by the database clock', async () => {
+      const { store } = await instance();
+      const key = await store.create({
+        ...write({ short: true }),
+        expiry: 30,
+      });
+      await store.load(key);
+      // The row's time left first, Redis's after: a later reading of an
+      // entry that expires no later is no greater.
+      const [{ remaining }] = await database.query<{ remaining: number }>(
+        `SELECT EXTRACT(EPOCH FROM expire_date - now()) * 1000 AS remaining
+         FROM session WHERE session_key = $1`,
+        [key],
+      );
+      const ttl = await raw.pTTL(`${NAMESPACE}::${key}`);
+      expect(ttl).toBeGreaterThan(25_000);
+      expect(ttl).toBeLessThanOrEqual(Number(remaining));
+    });
+
+    it('leaves no older entry when another instance writes the session between a read of its row and the refill', async () => {
+      const a = await instance();
+      const b = await instance();
+      const key = await a.store.create(write({ visits: 1 }));
+      const held = holdWrites(a.cache);
+
+      const reading = a.store.load(key);
+      await held.reached; // a has read the row and is about to cache it
+      await b.store.save(key, write({ visits: 2 }));
+      held.release();
+
+      expect(await reading).toEqual({ visits: 1 });
+      expect(await entry(key)).not.toEqual({ visits: 1 });
+      expect(await a.store.load(key)).toEqual({ visits: 2 });
+      expect(await b.store.load(key)).toEqual({ visits: 2 });
+    });
+
+    it('does not bring back, in the cache, a session another instance deleted meanwhile', async () => {
+      const a = await instance();
+      const b = await instance();
+      const key = await a.store.create(write({ user: 'alice' }));
+      const held = holdWrites(a.cache);
+
+      const reading = a.store.load(key);
+      await held.reached;
+      expect(await b.store.delete(key)).toBe(true); // a logout
+      held.release();
+
+      await reading;
+      expect(await entry(key)).toBeNull();
+      expect(await a.store.load(key)).toBeNull();
+      expect(await b.store.exists(key)).toBe(false);
+    });
+  });
+
+  describe('when Redis fails', () => {
+    it('goes on with the database while Redis is stopped, loses no write, and warns once', async () => {
+      const clock = { now: 0 };
+      const { store } = await instance({ clock });
+      const key = await store.create(write({ visits: 0 }));
+      await store.load(key); // cached: { visits: 0 }
+
+      await redis.stop();
+      for (let visit = 1; visit <= 10; visit++) {
+        const data = (await store.load(key))!;
+        expect(data.visits).toBe(visit - 1);
+        await store.save(key, write({ visits: visit }));
+      }
+      const other = await store.create(write({ other: true }));
+      expect(await store.load(other)).toEqual({ other: true });
+      expect(await store.delete(other)).toBe(true);
+
+      expect(await database.sessionData(key)).toEqual({ visits: 10 });
+      expect(warnings()).toEqual([
+        expect.stringMatching(
+          /^The session cache failed \(.*\): 'cached_db' goes on with the database alone/,
+        ),
+      ]);
+      expect(logger.text()).not.toContain(key);
+    });
+
+    it('drops the entries of sessions written while Redis was away before it serves again', async () => {
+      const clock = { now: 0 };
+      const { store } = await instance({ clock });
+      const key = await store.create(write({ visits: 0 }));
+      await store.load(key);
+      expect(await entry(key)).toEqual({ visits: 0 });
+
+      await redis.stop();
+      await store.save(key, write({ visits: 1 }));
+      await redis.start();
+      // Restarted from its append-only file: the old entry is back.
+      expect(await entry(key)).toEqual({ visits: 0 });
+
+      // Before the retry interval, the store keeps to the database.
+      expect(await store.load(key)).toEqual({ visits: 1 });
+      expect(await entry(key)).toEqual({ visits: 0 });
+
+      clock.now += 1000;
+      expect(await store.load(key)).toEqual({ visits: 1 });
+      expect(await entry(key)).toEqual({ visits: 1 });
+      expect(warnings()).toEqual([
+        expect.stringContaining('The session cache failed'),
+        expect.stringContaining(
+          'The session cache answers again: ' +
+            "'cached_db' reads from it again, after dropping the entries of 1 session written while it failed.",
+        ),
+      ]);
+    });
+
+    it('answers from the database when Redis hangs, within the cache timeout', async () => {
+      const clock = { now: 0 };
+      const { store } = await instance({ clock, timeoutMs: 200 });
+      const key = await store.create(write({ visits: 0 }));
+      await store.load(key);
+
+      redis.pause();
+      const started = performance.now();
+      expect(await store.load(key)).toEqual({ visits: 0 });
+      await store.save(key, write({ visits: 1 }));
+      expect(await store.load(key)).toEqual({ visits: 1 });
+      // One timeout, then the store no longer waits on the cache.
+      expect(performance.now() - started).toBeLessThan(1500);
+      redis.resume();
+
+      clock.now += 1000;
+      expect(await store.load(key)).toEqual({ visits: 1 });
+      expect(await database.sessionData(key)).toEqual({ visits: 1 });
+      expect(warnings()[0]).toMatch(/did not read a session within 200 ms/);
+    });
+  });
+});
