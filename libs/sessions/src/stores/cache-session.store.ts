@@ -2,7 +2,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Keyv } from 'keyv';
 import { SessionsError } from '../errors/sessions.error.js';
 import { KeyQueue } from './key-queue.util.js';
-import { rowUpdateOf } from './row-update.util.js';
+import { applySessionChanges } from './session-changes.util.js';
 import {
   millisecondsUntil,
   SessionCacheEntries,
@@ -119,7 +119,10 @@ export class CacheSessionStore
       if (stored === undefined) {
         return null;
       }
-      const data = applyWrite(storedObject(stored) ?? {}, write);
+      const data = applySessionChanges(
+        storedObject(stored) ?? null,
+        write.changes,
+      );
       await this.entries.set(
         key,
         JSON.stringify(data),
@@ -154,23 +157,4 @@ export class CacheSessionStore
       await closeSessionCache(this.cache);
     }
   }
-}
-
-/**
- * The data after `write`, from the data stored before it: the keys removed
- * go and the keys set are set, or, after a `clear()`, the written data is
- * all there is. Stored data that is not an object counts as empty, as in
- * the `'db'` store.
- */
-function applyWrite(stored: SessionData, write: SessionWrite): SessionData {
-  const { replaced, removed, set } = rowUpdateOf([write]);
-  // Without a prototype, a key named `__proto__` is a key like any other.
-  const data = Object.create(null) as SessionData;
-  if (!replaced) {
-    Object.assign(data, stored);
-    for (const key of removed) {
-      delete data[key];
-    }
-  }
-  return Object.assign(data, set);
 }
