@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import {
   createTestApp,
+  HTTP_ADAPTERS,
   sessionKeyFrom,
   setCookies,
 } from './support/test-app.js';
@@ -13,14 +14,14 @@ const HTTP_DATE =
   '[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT';
 
 /** The `Set-Cookie` header and `Vary`, as Django's SessionMiddleware writes them. */
-describe('Session cookie', () => {
+describe.each(HTTP_ADAPTERS)('Session cookie, on %s', (adapter) => {
   let database: TestDatabase;
   const apps: INestApplication[] = [];
 
   async function app(
     sessions: SessionsModuleOptions = {},
   ): Promise<INestApplication> {
-    const created = await createTestApp(database, { sessions });
+    const created = await createTestApp(database, { adapter, sessions });
     apps.push(created);
     return created;
   }

@@ -1,11 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { RecordingLogger } from './support/recording-logger.js';
-import { createTestApp, sessionKeyFrom } from './support/test-app.js';
+import {
+  createTestApp,
+  HTTP_ADAPTERS,
+  sessionKeyFrom,
+} from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
 /** The database goes away under a running app, then comes back. */
-describe('A database outage', () => {
+describe.each(HTTP_ADAPTERS)('A database outage, on %s', (adapter) => {
   let database: TestDatabase;
   let app: INestApplication;
   const logger = new RecordingLogger();
@@ -13,6 +17,7 @@ describe('A database outage', () => {
   beforeAll(async () => {
     database = await TestDatabase.create();
     app = await createTestApp(database, {
+      adapter,
       logger,
     });
   });

@@ -2,22 +2,28 @@ import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import request from 'supertest';
-import { createTestApp, sessionKeyFrom } from './support/test-app.js';
+import {
+  createTestApp,
+  HTTP_ADAPTERS,
+  sessionKeyFrom,
+} from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
 /**
  * The hot path, counted in statements sent to PostgreSQL: none for a handler
  * that never touches the session, one to read, one to write.
  */
-describe('Statements per request', () => {
+describe.each(HTTP_ADAPTERS)('Statements per request, on %s', (adapter) => {
   let database: TestDatabase;
   let app: INestApplication;
   let key: string;
-  const statements = jest.spyOn(pg.Client.prototype, 'query');
+  // Spied per adapter: each suite restores its own spy when it is done.
+  let statements: jest.Spied<typeof pg.Client.prototype.query>;
 
   beforeAll(async () => {
+    statements = jest.spyOn(pg.Client.prototype, 'query');
     database = await TestDatabase.create();
-    app = await createTestApp(database);
+    app = await createTestApp(database, { adapter });
     const created = await request(app.getHttpServer())
       .get('/set?name=manish')
       .expect(200);
