@@ -102,6 +102,18 @@ describe.each(HTTP_ADAPTERS)('Stores on Redis, on %s', (adapter) => {
   });
 
   describe("'cache'", () => {
+    it('serves the requests that arrive together while it first connects to Redis', async () => {
+      const server = (await app('cache')).getHttpServer();
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          request(server).get(`/set?n=${index}`),
+        ),
+      );
+      expect(responses.map((response) => response.status)).toEqual(
+        Array.from({ length: 8 }, () => 200),
+      );
+    });
+
     it('keeps sessions in Redis only, and fails the requests that need them while it is stopped', async () => {
       const server = (await app('cache')).getHttpServer();
       const rowsBefore = await database.sessionCount();

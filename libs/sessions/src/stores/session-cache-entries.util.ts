@@ -1,3 +1,6 @@
+import type { EventEmitter } from 'node:events';
+import { once } from 'node:events';
+import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
 // Imported rather than the globals: test suites that fake timers replace
 // the global ones, and a deadline must still run out.
@@ -10,6 +13,12 @@ import type { SessionData, SessionExpiry } from './session.store.js';
 /** How long one cache operation may take, by default, before it fails. */
 export const SESSION_CACHE_TIMEOUT_MS = 1000;
 
+/**
+ * How long clearing the sessions' namespace may take: it scans Redis's
+ * whole keyspace, about a second per million keys.
+ */
+export const SESSION_CACHE_CLEAR_TIMEOUT_MS = 120_000;
+
 /** What `get()` gives for a stored value that the cache itself cannot decode. */
 export const UNREADABLE_ENTRY: unique symbol = Symbol('unreadable entry');
 
@@ -18,9 +27,15 @@ export const UNREADABLE_ENTRY: unique symbol = Symbol('unreadable entry');
  * its key, with a TTL. Every call fails with a `SessionCacheTimeoutError`
  * when the cache takes longer than `timeoutMs`, so that a hung server never
  * holds a request.
+ *
+ * On Redis (`@keyv/redis`), calls wait for the client's first connection:
+ * a client without an offline queue refuses the commands sent while it
+ * connects, which would fail the requests that arrive together at startup.
+ * Once it has connected, calls sent while it reconnects fail at once.
  */
 export class SessionCacheEntries {
   private readonly sweep: MemoryCacheSweep | undefined;
+  private connectedOnce = false;
 
   constructor(
     readonly cache: Keyv,
@@ -36,7 +51,9 @@ export class SessionCacheEntries {
    */
   async get(key: string): Promise<unknown> {
     try {
-      return await this.within('read a session', this.cache.get<unknown>(key));
+      return await this.within('read a session', () =>
+        this.cache.get<unknown>(key),
+      );
     } catch (error) {
       if (error instanceof SyntaxError) {
         return UNREADABLE_ENTRY;
@@ -47,7 +64,7 @@ export class SessionCacheEntries {
 
   /** Whether a live entry is stored under `key`. */
   has(key: string): Promise<boolean> {
-    return this.within('look a session up', this.cache.has(key));
+    return this.within('look a session up', () => this.cache.has(key));
   }
 
   /**
@@ -61,8 +78,7 @@ export class SessionCacheEntries {
       await this.delete(key);
       return;
     }
-    const stored = await this.within(
-      'write a session',
+    const stored = await this.within('write a session', () =>
       this.cache.set(key, text, ttl),
     );
     if (stored === false) {
@@ -74,18 +90,21 @@ export class SessionCacheEntries {
 
   /** Deletes the entry under `key`; resolves with whether there was one. */
   delete(key: string): Promise<boolean> {
-    return this.within('delete a session', this.cache.delete(key));
+    return this.within('delete a session', () => this.cache.delete(key));
   }
 
   /** Deletes the entries under `keys`. */
   async deleteMany(keys: readonly string[]): Promise<void> {
-    await this.within('delete sessions', this.cache.deleteMany([...keys]));
+    await this.within('delete sessions', () =>
+      this.cache.deleteMany([...keys]),
+    );
   }
 
   /**
-   * Deletes every entry of the cache's namespace. Keyv's Redis adapter
-   * reports a failure to clear only as an `error` event, so one seen
-   * meanwhile fails the call.
+   * Deletes every entry of the cache's namespace, within
+   * `SESSION_CACHE_CLEAR_TIMEOUT_MS`. Keyv's Redis adapter reports a
+   * failure to clear only as an `error` event, so one seen meanwhile fails
+   * the call.
    */
   async clear(): Promise<void> {
     let failure: unknown;
@@ -94,7 +113,11 @@ export class SessionCacheEntries {
     };
     this.cache.on('error', onError);
     try {
-      await this.within('clear the sessions', this.cache.clear());
+      await this.within(
+        'clear the sessions',
+        () => this.cache.clear(),
+        SESSION_CACHE_CLEAR_TIMEOUT_MS,
+      );
     } finally {
       this.cache.off('error', onError);
     }
@@ -105,24 +128,40 @@ export class SessionCacheEntries {
     }
   }
 
-  /** Whether entries of other data share the cache's keys (no namespace). */
-  get sharesKeys(): boolean {
-    return !this.cache.namespace;
-  }
-
-  private async within<T>(operation: string, work: Promise<T>): Promise<T> {
+  private async within<T>(
+    operation: string,
+    work: () => Promise<T>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new SessionCacheTimeoutError(operation, this.timeoutMs)),
-        this.timeoutMs,
+        () => reject(new SessionCacheTimeoutError(operation, timeoutMs)),
+        timeoutMs,
       );
     });
     try {
-      return await Promise.race([work, deadline]);
+      return await Promise.race([this.connected().then(work), deadline]);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Resolves once a Redis client has connected for the first time. */
+  private async connected(): Promise<void> {
+    const store: unknown = this.cache.store;
+    if (this.connectedOnce || !(store instanceof KeyvRedis)) {
+      return;
+    }
+    // Connects, unless a connection is being made already.
+    const client = (await store.getClient()) as EventEmitter & {
+      isReady: boolean;
+    };
+    if (!client.isReady) {
+      // Rejects on the client's `error` event: the connection failed.
+      await once(client, 'ready');
+    }
+    this.connectedOnce = true;
   }
 }
 
