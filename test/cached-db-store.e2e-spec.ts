@@ -36,6 +36,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
   let raw: ReturnType<typeof createClient>;
   const sources: DataSource[] = [];
   const stores: CachedDbSessionStore[] = [];
+  const appsCaches: Keyv[] = [];
   const logger = new RecordingLogger();
 
   beforeAll(async () => {
@@ -58,6 +59,8 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       await redis.start();
     }
     await Promise.all(stores.map((store) => store.onApplicationShutdown()));
+    await Promise.all(appsCaches.map((cache) => cache.disconnect()));
+    appsCaches.length = 0;
     await Promise.all(sources.map((source) => source.destroy()));
     stores.length = 0;
     sources.length = 0;
@@ -75,7 +78,13 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
    * connection of its own. `clock` is the clock of its cache retries.
    */
   async function instance(
-    options: { timeoutMs?: number; clock?: { now: number } } = {},
+    options: {
+      timeoutMs?: number;
+      clock?: { now: number };
+      entryTtlMs?: number;
+      /** The cache is the app's (not cleared on recovery); the test closes it. */
+      appsCache?: boolean;
+    } = {},
   ): Promise<{ store: CachedDbSessionStore; cache: Keyv }> {
     const source = await new DataSource(
       typeOrmOptions(database.url),
@@ -91,13 +100,17 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       new TypeOrmSessionStore(source),
       cache,
       {
-        ownsCache: true,
+        ownsCache: !options.appsCache,
         timeoutMs: options.timeoutMs ?? 300,
         retryIntervalMs: 1000,
+        entryTtlMs: options.entryTtlMs,
         ...(clock && { now: () => clock.now }),
       },
     );
     stores.push(store);
+    if (options.appsCache) {
+      appsCaches.push(cache);
+    }
     return { store, cache };
   }
 
@@ -111,22 +124,34 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     return JSON.parse(value) as SessionData;
   }
 
-  /** Has `cache.set()` wait for `release()`; `reached` resolves when it is called. */
+  /**
+   * Has the next `cache.set()` wait for `release()` before it is sent;
+   * `reached` resolves when it is called.
+   */
   function holdWrites(cache: Keyv): {
     reached: Promise<void>;
     release: () => void;
+    /** Resolves once the held write, released, has been applied. */
+    applied: Promise<void>;
   } {
     let reach!: () => void;
     let release!: () => void;
+    let apply!: () => void;
     const reached = new Promise<void>((resolve) => (reach = resolve));
     const released = new Promise<void>((resolve) => (release = resolve));
+    const applied = new Promise<void>((resolve) => (apply = resolve));
     const set = cache.set.bind(cache);
     cache.set = async (...args: Parameters<Keyv['set']>) => {
+      cache.set = set; // the next writes go through
       reach();
       await released;
-      return set(...args);
+      try {
+        return await set(...args);
+      } finally {
+        apply();
+      }
     };
-    return { reached, release };
+    return { reached, release, applied };
   }
 
   function warnings(): string[] {
@@ -185,6 +210,15 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       const ttl = await raw.pTTL(`${NAMESPACE}::${key}`);
       expect(ttl).toBeGreaterThan(25_000);
       expect(ttl).toBeLessThanOrEqual(Number(remaining));
+    });
+
+    it('caches an entry no longer than entryTtlMs, whatever time its row has left', async () => {
+      const { store } = await instance({ entryTtlMs: 10_000 });
+      const key = await store.create(write({ long: true }));
+      await store.load(key);
+      const ttl = await raw.pTTL(`${NAMESPACE}::${key}`);
+      expect(ttl).toBeGreaterThan(5_000);
+      expect(ttl).toBeLessThanOrEqual(10_000);
     });
 
     it('leaves no older entry when another instance writes the session between a read of its row and the refill', async () => {
@@ -248,34 +282,105 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       expect(logger.text()).not.toContain(key);
     });
 
-    it('drops the entries of sessions written while Redis was away before it serves again', async () => {
+    it('clears its own cache before it serves again, entries other instances left stale included', async () => {
+      const clockA = { now: 0 };
+      const clockB = { now: 0 };
+      const a = await instance({ clock: clockA });
+      const b = await instance({ clock: clockB });
+      const mine = await a.store.create(write({ visits: 0 }));
+      const theirs = await a.store.create(write({ user: 'alice' }));
+      await a.store.load(mine);
+      await b.store.load(theirs);
+      expect(await entry(mine)).toEqual({ visits: 0 });
+      expect(await entry(theirs)).toEqual({ user: 'alice' });
+
+      await redis.stop();
+      await b.store.save(mine, write({ visits: 1 }));
+      expect(await a.store.delete(theirs)).toBe(true); // a logout on a
+      await redis.start();
+      // Restarted from its append-only file: the old entries are back.
+      expect(await entry(mine)).toEqual({ visits: 0 });
+      expect(await entry(theirs)).toEqual({ user: 'alice' });
+
+      // b failed too; before the retry interval, it keeps to the database.
+      expect(await b.store.load(mine)).toEqual({ visits: 1 });
+      expect(await b.store.load(theirs)).toBeNull();
+
+      // b recovers first, in the background.
+      const back = logger.next(/answers again/);
+      clockB.now += 1000;
+      expect(await b.store.load(mine)).toEqual({ visits: 1 });
+      expect(await back).toBe(
+        "The session cache answers again: 'cached_db' reads from it again, " +
+          'after clearing it of the sessions cached before it failed.',
+      );
+      expect(await entry(mine)).toBeNull();
+      expect(await entry(theirs)).toBeNull();
+      expect(await b.store.load(mine)).toEqual({ visits: 1 });
+      expect(await entry(mine)).toEqual({ visits: 1 });
+      expect(await b.store.load(theirs)).toBeNull();
+      expect(await b.store.exists(theirs)).toBe(false);
+    });
+
+    it("drops, from an app's cache, the entries of the sessions it wrote while Redis was away", async () => {
       const clock = { now: 0 };
-      const { store } = await instance({ clock });
+      const { store, cache } = await instance({ clock, appsCache: true });
       const key = await store.create(write({ visits: 0 }));
+      const untouched = await store.create(write({ other: true }));
       await store.load(key);
-      expect(await entry(key)).toEqual({ visits: 0 });
+      await store.load(untouched);
+      await cache.set('app-data', 'kept');
 
       await redis.stop();
       await store.save(key, write({ visits: 1 }));
       await redis.start();
-      // Restarted from its append-only file: the old entry is back.
       expect(await entry(key)).toEqual({ visits: 0 });
 
-      // Before the retry interval, the store keeps to the database.
-      expect(await store.load(key)).toEqual({ visits: 1 });
-      expect(await entry(key)).toEqual({ visits: 0 });
-
+      const back = logger.next(/answers again/);
       clock.now += 1000;
       expect(await store.load(key)).toEqual({ visits: 1 });
+      expect(await back).toBe(
+        "The session cache answers again: 'cached_db' reads from it again, " +
+          'after dropping the entries of 1 session written while it failed.',
+      );
+      expect(await entry(key)).toBeNull();
+      // Not cleared: the app's other data and other sessions stay.
+      expect(await entry(untouched)).toEqual({ other: true });
+      expect(await cache.get('app-data')).toBe('kept');
+      expect(await store.load(key)).toEqual({ visits: 1 });
       expect(await entry(key)).toEqual({ visits: 1 });
-      expect(warnings()).toEqual([
-        expect.stringContaining('The session cache failed'),
-        expect.stringContaining(
-          'The session cache answers again: ' +
-            "'cached_db' reads from it again, after dropping the entries of 1 session written while it failed.",
-        ),
-      ]);
     });
+
+    it.each([
+      ['its own cache', false],
+      ["an app's cache", true],
+    ])(
+      'does not leave, in %s, the entry of a refill that timed out, should Redis apply it later',
+      async (_label, appsCache) => {
+        const clockA = { now: 0 };
+        const a = await instance({ clock: clockA, timeoutMs: 200, appsCache });
+        const b = await instance();
+        const key = await a.store.create(write({ visits: 1 }));
+        const held = holdWrites(a.cache);
+
+        const reading = a.store.load(key);
+        await held.reached;
+        // a gives up on its refill (the cache counts as failing) ...
+        expect(await reading).toEqual({ visits: 1 });
+        await b.store.save(key, write({ visits: 2 }));
+        // ... which Redis then applies, after b dropped the entry.
+        held.release();
+        await held.applied;
+        expect(await entry(key)).toEqual({ visits: 1 });
+
+        const back = logger.next(/answers again/);
+        clockA.now += 1000;
+        await a.store.load(key);
+        await back;
+        expect(await entry(key)).toBeNull();
+        expect(await b.store.load(key)).toEqual({ visits: 2 });
+      },
+    );
 
     it('answers from the database when Redis hangs, within the cache timeout', async () => {
       const clock = { now: 0 };

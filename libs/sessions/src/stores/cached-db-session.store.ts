@@ -16,6 +16,9 @@ import {
 } from './session.store.js';
 import type { TypeOrmSessionStore } from './typeorm-session.store.js';
 
+/** How long an entry stays cached at most, by default: five minutes. */
+const DEFAULT_ENTRY_TTL_MS = 300_000;
+
 /** Options of a `CachedDbSessionStore`. */
 export interface CachedDbSessionStoreOptions {
   /**
@@ -37,9 +40,17 @@ export interface CachedDbSessionStoreOptions {
    */
   retryIntervalMs?: number;
   /**
-   * Sessions written during a cache outage whose entries are dropped one by
-   * one when the cache is back; past this many, the cache's namespace is
-   * cleared instead.
+   * The longest an entry stays cached, in milliseconds (never past its
+   * row's expiry). It bounds how long an entry can outlive a write whose
+   * drop of it failed: by an app instance that could not reach the cache,
+   * or stopped, before it dropped the entry.
+   * @default 300000 (five minutes)
+   */
+  entryTtlMs?: number;
+  /**
+   * With a cache the app gave (not `ownsCache`): the most sessions written
+   * during a cache outage whose entries are dropped when the cache is back.
+   * A cache of the store's own is cleared instead.
    * @default 10000
    */
   maxStaleKeys?: number;
@@ -59,16 +70,20 @@ export interface CachedDbSessionStoreOptions {
  * entry, so the cache never holds a whole session older than its row (a
  * delta write keeps a concurrent writer's keys, and the cache cannot undo
  * that). A read is served by the cache, or by the row, which then refills
- * the cache for exactly the time the row has left by the database's clock:
- * an entry never outlives its session. A read that raced with a write of
+ * the cache for the time the row has left by the database's clock (or
+ * `entryTtlMs`, if shorter): an entry never outlives its session. A read that raced with a write of
  * the same session does not leave its entry: in this process the write
  * voids the refill; in another, the row's version, read again after the
  * refill, no longer matches, and the entry is dropped.
  *
  * A failing cache is never an error: the store warns once, goes on with the
- * database alone, and tries the cache again every `retryIntervalMs`; entries
- * of sessions written meanwhile are dropped before the cache serves again
- * (see `ResilientSessionCache`). Expired rows are purged by cleanup, through
+ * database alone, and tries the cache again every `retryIntervalMs`. Before
+ * the cache serves again, the entries the outage may have left stale are
+ * dropped: a cache of the store's own is cleared (which also drops those
+ * other app instances left), an app's cache loses the entries of the
+ * sessions this instance wrote (see `ResilientSessionCache`). An entry
+ * lives `entryTtlMs` at most, which bounds what no instance could drop (one
+ * that crashed in an outage). Expired rows are purged by cleanup, through
  * `database`.
  */
 export class CachedDbSessionStore
@@ -94,6 +109,7 @@ export class CachedDbSessionStore
       ),
       {
         retryIntervalMs: options.retryIntervalMs ?? 2000,
+        recovery: options.ownsCache ? 'clear' : 'keys',
         maxStaleKeys: options.maxStaleKeys ?? 10_000,
         now: options.now ?? Date.now,
       },
@@ -124,7 +140,11 @@ export class CachedDbSessionStore
         // cached, so the warning is not lost on later reads.
         return decodeSessionData(row.data);
       }
-      if (await this.cached.refill(ticket, row.data, row.expiresAt)) {
+      const expiresAt = Math.min(
+        row.expiresAt,
+        performance.now() + (this.options.entryTtlMs ?? DEFAULT_ENTRY_TTL_MS),
+      );
+      if (await this.cached.refill(ticket, row.data, expiresAt)) {
         await this.dropIfRewritten(key, row.version);
       }
       return data;
@@ -137,11 +157,12 @@ export class CachedDbSessionStore
    * Another process may have written (or deleted) the row after this one
    * read it, and dropped the entry before this one set it: the entry would
    * then hold the older session until the next write. The row's version,
-   * read again once the entry is set, tells; such an entry is dropped. (A
-   * write after this second read drops the entry itself.)
+   * read again once the entry is set, tells; such an entry is dropped, as
+   * is one whose row cannot be read again now. (A write after this second
+   * read drops the entry itself.)
    */
   private async dropIfRewritten(key: string, version: string): Promise<void> {
-    const row = await this.rows.read(key);
+    const row = await this.rows.read(key).catch(() => undefined);
     if (row?.version !== version) {
       await this.cached.invalidate(key);
     }

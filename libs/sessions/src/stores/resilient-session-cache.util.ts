@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { maskCredentials } from '../errors/mask-credentials.util.js';
 import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
 import {
   type SessionCacheEntries,
@@ -21,11 +22,15 @@ export interface ResilientSessionCacheOptions {
   /** Milliseconds without the cache after it failed, before it is tried again. */
   readonly retryIntervalMs: number;
   /**
-   * Sessions written without their entry being dropped, past which the
-   * whole namespace is cleared when the cache is back, instead of those
-   * entries one by one (no limit for a cache without a namespace: clearing
-   * it would delete other data).
+   * What goes before the cache serves again: `'clear'` deletes every entry
+   * of its namespace (a cache of the module's own, which holds sessions
+   * only), so that the entries other app instances left stale go too;
+   * `'keys'` deletes the entries of the sessions this instance wrote
+   * meanwhile, up to `maxStaleKeys` of them (an app's Keyv, which may hold
+   * other data).
    */
+  readonly recovery: 'clear' | 'keys';
+  /** With `'keys'`: the most sessions remembered; entries of others expire by TTL. */
   readonly maxStaleKeys: number;
   /** The clock of the retries, in milliseconds. */
   readonly now: () => number;
@@ -43,23 +48,22 @@ const logger = new Logger(SESSIONS_LOGGER_CONTEXT);
  * The cache side of the `'cached_db'` store, which never fails: the
  * database holds the sessions and the cache only spares reads of it.
  *
- * When a cache call fails, the cache is left alone for `retryIntervalMs`,
- * with one warning; reads and writes go on with the database. A session
- * written meanwhile may have an old entry left in the cache (one that
- * outlived the outage, on a Redis with persistence), so its key is
- * remembered, and before the cache serves anything again those entries
- * are deleted (or the namespace cleared, past `maxStaleKeys`). The first
- * call after `retryIntervalMs` does that; once the cache has answered, a
- * second warning says it is back.
+ * When a cache call fails (a write the cache may still apply later
+ * included), the cache is left alone for `retryIntervalMs`, with one
+ * warning; reads and writes go on with the database. Entries may be stale
+ * by then: the session written meanwhile kept its old entry, a refill that
+ * timed out may still land. So, before the cache serves again, a recovery
+ * in the background drops them (see `recovery`); once it has, a second
+ * warning says the cache is back.
  */
 export class ResilientSessionCache {
   private failing = false;
   private retryAt = 0;
-  private recovering = false;
-  /** Keys whose entries may be older than their rows. */
+  private recovery: Promise<void> | undefined;
+  /** With `'keys'` recovery: sessions whose entries may be older than their rows. */
   private readonly stale = new Set<string>();
-  /** Too many stale keys to list: the namespace is cleared on recovery. */
-  private overflowed = false;
+  /** With `'keys'` recovery: sessions written past `maxStaleKeys`. */
+  private untracked = 0;
   private readonly tickets = new Map<string, Set<RefillTicket>>();
 
   constructor(
@@ -72,7 +76,7 @@ export class ResilientSessionCache {
    * entry is not a session's data) or when the cache cannot be used now.
    */
   async get(key: string): Promise<SessionData | undefined> {
-    if (!(await this.usable())) {
+    if (!this.usable()) {
       return undefined;
     }
     try {
@@ -85,7 +89,7 @@ export class ResilientSessionCache {
 
   /** Whether `key` is cached; `false` when the cache cannot be used now. */
   async has(key: string): Promise<boolean> {
-    if (!(await this.usable())) {
+    if (!this.usable()) {
       return false;
     }
     try {
@@ -127,12 +131,14 @@ export class ResilientSessionCache {
     text: string,
     expiresAt: number,
   ): Promise<boolean> {
-    if (!ticket.valid || !(await this.usable()) || !ticket.valid) {
+    if (!ticket.valid || !this.usable()) {
       return false;
     }
     try {
       await this.entries.set(ticket.key, text, expiresAt - performance.now());
     } catch (error) {
+      // A write that timed out may still be applied, unchecked.
+      this.remember(ticket.key);
       this.fail(error);
       return false;
     }
@@ -147,14 +153,14 @@ export class ResilientSessionCache {
 
   /**
    * Drops the entry of a session just written to the database, so that the
-   * next read refills it from the row. When that cannot be done now, the key
-   * is remembered and its entry dropped before the cache is used again.
+   * next read refills it from the row. When that cannot be done now, the
+   * entry is dropped before the cache is used again.
    */
   async invalidate(key: string): Promise<void> {
     for (const ticket of this.tickets.get(key) ?? []) {
       ticket.valid = false;
     }
-    if (!(await this.usable())) {
+    if (!this.usable()) {
       this.remember(key);
       return;
     }
@@ -168,78 +174,60 @@ export class ResilientSessionCache {
 
   /**
    * Whether the cache may be used: yes while it works; after a failure, no
-   * until `retryIntervalMs` has passed, and then only once the entries left
-   * stale by the outage are gone.
+   * until `retryIntervalMs` has passed and a recovery has dropped what the
+   * outage left stale. The first call after the interval starts it.
    */
-  private async usable(): Promise<boolean> {
+  private usable(): boolean {
     if (!this.failing) {
       return true;
     }
-    if (this.recovering || this.options.now() < this.retryAt) {
-      return false;
+    if (this.recovery === undefined && this.options.now() >= this.retryAt) {
+      this.recovery = this.recover().finally(() => {
+        this.recovery = undefined;
+      });
     }
-    this.recovering = true;
-    try {
-      return await this.recover();
-    } finally {
-      this.recovering = false;
-    }
+    return false;
   }
 
-  /** Deletes the stale entries, or checks that the cache answers; true if it did. */
-  private async recover(): Promise<boolean> {
-    let dropped: number | 'all' = 0;
-    let answered = false;
+  /** Drops the stale entries, or checks that the cache answers; then serves again. */
+  private async recover(): Promise<void> {
+    let dropped = 0;
     try {
-      for (;;) {
-        if (this.overflowed) {
-          // Keys written while clearing are remembered again, one by one.
-          this.overflowed = false;
-          try {
-            await this.entries.clear();
-          } catch (error) {
-            this.overflowed = true;
-            throw error;
-          }
-          dropped = 'all';
-        } else if (this.stale.size > 0) {
+      if (this.options.recovery === 'clear') {
+        // Sessions written while it clears lose their entries to it.
+        this.stale.clear();
+        await this.entries.clear();
+      } else {
+        // Keys written meanwhile are remembered again: go on until none are.
+        await this.entries.has(PROBE_KEY);
+        while (this.stale.size > 0) {
           const keys = [...this.stale];
           await this.entries.deleteMany(keys);
-          // Nothing refills the cache before it is back, so an entry
-          // deleted here stays deleted, whatever was written meanwhile.
           for (const key of keys) {
             this.stale.delete(key);
           }
-          dropped = dropped === 'all' ? dropped : dropped + keys.length;
-        } else if (!answered) {
-          await this.entries.has(PROBE_KEY);
-        } else {
-          break;
+          dropped += keys.length;
         }
-        answered = true;
       }
     } catch {
       this.retryAt = this.options.now() + this.options.retryIntervalMs;
-      return false;
+      return;
     }
     this.failing = false;
     logger.warn(
-      `The session cache answers again: 'cached_db' reads from it again${droppedNote(dropped)}.`,
+      `The session cache answers again: 'cached_db' reads from it again, ${this.recoveryNote(dropped)}.`,
     );
-    return true;
+    this.untracked = 0;
   }
 
   private remember(key: string): void {
-    if (this.overflowed) {
+    if (this.options.recovery === 'clear') {
       return;
     }
-    this.stale.add(key);
-    if (
-      this.stale.size > this.options.maxStaleKeys &&
-      !this.entries.sharesKeys
-    ) {
-      this.overflowed = true;
-      this.stale.clear();
+    if (this.stale.size < this.options.maxStaleKeys || this.stale.has(key)) {
+      this.stale.add(key);
+    } else {
+      this.untracked += 1;
     }
   }
 
@@ -254,21 +242,22 @@ export class ResilientSessionCache {
         `and tries the cache again every ${this.options.retryIntervalMs} ms.`,
     );
   }
+
+  /** What the recovery dropped, for its log line. */
+  private recoveryNote(dropped: number): string {
+    if (this.options.recovery === 'clear') {
+      return 'after clearing it of the sessions cached before it failed';
+    }
+    const note = `after dropping the entries of ${dropped} session${dropped === 1 ? '' : 's'} written while it failed`;
+    return this.untracked === 0
+      ? note
+      : `${note} (${this.untracked} more were not tracked: their entries may be stale until they expire)`;
+  }
 }
 
 /** The error's message, with any credentials of a URL in it masked. */
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\/\/[^/\s@]*@/g, '//***@');
-}
-
-/** What the recovery dropped, for its log line. */
-function droppedNote(dropped: number | 'all'): string {
-  if (dropped === 'all') {
-    return ', after clearing it of the entries of sessions written while it failed';
-  }
-  if (dropped === 0) {
-    return '';
-  }
-  return `, after dropping the entries of ${dropped} session${dropped === 1 ? '' : 's'} written while it failed`;
+  return maskCredentials(
+    error instanceof Error ? error.message : String(error),
+  );
 }
