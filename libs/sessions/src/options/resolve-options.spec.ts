@@ -167,7 +167,7 @@ describe('resolveSessionsOptions', () => {
           { store: 'cache' },
           {
             cache: {
-              url: 'http://cache:6379',
+              url: 'http://user:hunter2@cache:6379',
               keyv: new Keyv(),
               namespace: '',
               ttl: 5,
@@ -178,7 +178,7 @@ describe('resolveSessionsOptions', () => {
       ),
     ).toEqual([
       expect.stringMatching(/^unknown option 'cache.ttl'/),
-      "'cache.url' must be a redis:// or rediss:// URL, got 'http://cache:6379'.",
+      "'cache.url' must be a redis:// or rediss:// URL, got 'http://***@cache:6379'.",
       "give 'cache.url' or 'cache.keyv', not both.",
       "'cache.namespace' must be a non-empty string, got ''.",
       "'fileStore.path' must be the path of a folder, got 3.",

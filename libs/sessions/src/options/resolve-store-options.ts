@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Keyv } from 'keyv';
+import { maskCredentials } from '../errors/mask-credentials.util.js';
 import { describe, isPlainObject } from './option-checks.util.js';
 import type { SessionStoreOption } from './sessions-module-options.interface.js';
 import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
@@ -105,7 +106,7 @@ function resolveCache(
   const { url, keyv } = options;
   if (url !== undefined && !isRedisUrl(url)) {
     problems.push(
-      `'cache.url' must be a redis:// or rediss:// URL, got ${describe(url)}.`,
+      `'cache.url' must be a redis:// or rediss:// URL, got ${maskCredentials(describe(url))}.`,
     );
   }
   if (keyv !== undefined && !(keyv instanceof Keyv)) {
