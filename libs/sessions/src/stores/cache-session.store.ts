@@ -48,9 +48,10 @@ export interface CacheSessionStoreOptions {
  * entry is gone (a deleted or expired session is never re-created). Within
  * one process the operations on one session run one at a time, so
  * concurrent requests all keep their change. Across processes they can
- * interleave, and a concurrent change can then be lost (Django's cache
- * engine has the same limit): use `'db'` or `'cached_db'` where that
- * matters.
+ * interleave (Keyv has no atomic read-change-write), and a concurrent
+ * change can then be lost, or a save can write back a session another
+ * process deleted meanwhile (Django's cache engine has the same limits):
+ * use `'db'` or `'cached_db'` where that matters.
  *
  * A failing cache is an error for the request (Redis down fails at once;
  * an operation past `timeoutMs` fails with a `SessionCacheTimeoutError`).
