@@ -5,8 +5,8 @@
  *
  * `sessions`: set up as the demo app is (TypeORM, ScheduleModule,
  * SessionsModule), with only the public API. `plain`: no session (the Nest
- * ceiling). `typeorm`: as `sessions`, less SessionsModule. Prints
- * `{"port": N}` once it listens.
+ * ceiling), the same routes answering without one. `typeorm`: as
+ * `sessions`, less SessionsModule. Prints `{"port": N}` once it listens.
  */
 import 'reflect-metadata';
 import type { Server } from 'node:http';
@@ -49,7 +49,30 @@ class SessionRoutesController {
   }
 }
 
-@Module({ controllers: [NoneController] })
+/**
+ * The same routes without a session, for the ceilings: the same route table
+ * and the same loads as the sessions app, so that Nest's and V8's work on
+ * them (route matching, call sites that see several handlers) is alike.
+ */
+@Controller()
+class SessionlessRoutesController {
+  private visits = 0;
+
+  @Get('read')
+  read() {
+    return { visits: 0 };
+  }
+
+  @Get('write')
+  write() {
+    this.visits += 1;
+    return { visits: this.visits };
+  }
+}
+
+const ceilingControllers = [NoneController, SessionlessRoutesController];
+
+@Module({ controllers: ceilingControllers })
 class PlainModule {}
 
 const appModules = [
@@ -63,7 +86,7 @@ const appModules = [
 })
 class SessionsAppModule {}
 
-@Module({ imports: appModules, controllers: [NoneController] })
+@Module({ imports: appModules, controllers: ceilingControllers })
 class TypeOrmAppModule {}
 
 const modules: Record<string, Type> = {

@@ -23,6 +23,12 @@ export interface HttpServer {
   /** Whether `/write` creates a session whose cookie the loads then send. */
   readonly sessions: boolean;
   readonly loads: readonly HttpLoad[];
+  /**
+   * Run without `--servers`; a server that only tells where time goes is
+   * run when asked for.
+   * @default true
+   */
+  readonly byDefault?: boolean;
 }
 
 export const HTTP_SERVERS: readonly HttpServer[] = [
@@ -65,7 +71,9 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     entry: 'http-nest-server.js',
     variant: 'plain',
     sessions: false,
-    loads: ['none'],
+    // The same routes and loads as nest-sessions (but write-own, which is
+    // write without a session): its figures are each load's ceiling.
+    loads: ['none', 'read', 'write'],
   },
   {
     // The app nest-sessions runs in, less SessionsModule: what the app's
@@ -76,6 +84,7 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     variant: 'typeorm',
     sessions: false,
     loads: ['none'],
+    byDefault: false,
   },
 ];
 
