@@ -1,9 +1,9 @@
 import {
   CachedDbSessionStore,
   type SessionData,
-  type SessionWrite,
   TypeOrmSessionStore,
 } from '@app/sessions';
+import { sessionWrite } from '@app/sessions/testing';
 import { createClient } from '@keyv/redis';
 import { Logger } from '@nestjs/common';
 import type { Keyv } from 'keyv';
@@ -15,15 +15,6 @@ import { RedisTestServer } from './support/redis-server.js';
 import { TestDatabase } from './support/test-database.js';
 
 const NAMESPACE = 'sessions';
-
-/** A write that sets every key of `data`, for an hour. */
-function write(data: SessionData): SessionWrite {
-  return {
-    data,
-    changes: { set: data, removed: [], replaced: false },
-    expiry: 3600,
-  };
-}
 
 /**
  * The 'cached_db' store beyond the contract: reads served by Redis, no
@@ -163,7 +154,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
   describe('with Redis up', () => {
     it('serves a read from Redis once the session was read from its row', async () => {
       const { store } = await instance();
-      const key = await store.create(write({ name: 'alice' }));
+      const key = await store.create(sessionWrite({ name: 'alice' }));
       expect(await entry(key)).toBeNull();
 
       expect(await store.load(key)).toEqual({ name: 'alice' });
@@ -179,13 +170,13 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     it("drops the entry on a write, so the next read sees the row and another writer's keys", async () => {
       const a = await instance();
       const b = await instance();
-      const key = await a.store.create(write({ name: 'alice' }));
+      const key = await a.store.create(sessionWrite({ name: 'alice' }));
       await a.store.load(key);
       await b.store.load(key);
 
-      await a.store.save(key, write({ color: 'blue' }));
+      await a.store.save(key, sessionWrite({ color: 'blue' }));
       expect(await entry(key)).toBeNull();
-      await b.store.save(key, write({ size: 'L' }));
+      await b.store.save(key, sessionWrite({ size: 'L' }));
 
       const merged = { name: 'alice', color: 'blue', size: 'L' };
       expect(await a.store.load(key)).toEqual(merged);
@@ -195,10 +186,9 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
 
     it('caches an entry no longer than its row lives, by the database clock', async () => {
       const { store } = await instance();
-      const key = await store.create({
-        ...write({ short: true }),
-        expiry: 30,
-      });
+      const key = await store.create(
+        sessionWrite({ short: true }, { expiry: 30 }),
+      );
       await store.load(key);
       // The row's time left first, Redis's after: a later reading of an
       // entry that expires no later is no greater.
@@ -214,7 +204,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
 
     it('caches an entry no longer than entryTtlMs, whatever time its row has left', async () => {
       const { store } = await instance({ entryTtlMs: 10_000 });
-      const key = await store.create(write({ long: true }));
+      const key = await store.create(sessionWrite({ long: true }));
       await store.load(key);
       const ttl = await raw.pTTL(`${NAMESPACE}::${key}`);
       expect(ttl).toBeGreaterThan(5_000);
@@ -224,12 +214,12 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     it('leaves no older entry when another instance writes the session between a read of its row and the refill', async () => {
       const a = await instance();
       const b = await instance();
-      const key = await a.store.create(write({ visits: 1 }));
+      const key = await a.store.create(sessionWrite({ visits: 1 }));
       const held = holdWrites(a.cache);
 
       const reading = a.store.load(key);
       await held.reached; // a has read the row and is about to cache it
-      await b.store.save(key, write({ visits: 2 }));
+      await b.store.save(key, sessionWrite({ visits: 2 }));
       held.release();
 
       expect(await reading).toEqual({ visits: 1 });
@@ -241,7 +231,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     it('does not bring back, in the cache, a session another instance deleted meanwhile', async () => {
       const a = await instance();
       const b = await instance();
-      const key = await a.store.create(write({ user: 'alice' }));
+      const key = await a.store.create(sessionWrite({ user: 'alice' }));
       const held = holdWrites(a.cache);
 
       const reading = a.store.load(key);
@@ -260,16 +250,16 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     it('goes on with the database while Redis is stopped, loses no write, and warns once', async () => {
       const clock = { now: 0 };
       const { store } = await instance({ clock });
-      const key = await store.create(write({ visits: 0 }));
+      const key = await store.create(sessionWrite({ visits: 0 }));
       await store.load(key); // cached: { visits: 0 }
 
       await redis.stop();
       for (let visit = 1; visit <= 10; visit++) {
         const data = (await store.load(key))!;
         expect(data.visits).toBe(visit - 1);
-        await store.save(key, write({ visits: visit }));
+        await store.save(key, sessionWrite({ visits: visit }));
       }
-      const other = await store.create(write({ other: true }));
+      const other = await store.create(sessionWrite({ other: true }));
       expect(await store.load(other)).toEqual({ other: true });
       expect(await store.delete(other)).toBe(true);
 
@@ -287,15 +277,15 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       const clockB = { now: 0 };
       const a = await instance({ clock: clockA });
       const b = await instance({ clock: clockB });
-      const mine = await a.store.create(write({ visits: 0 }));
-      const theirs = await a.store.create(write({ user: 'alice' }));
+      const mine = await a.store.create(sessionWrite({ visits: 0 }));
+      const theirs = await a.store.create(sessionWrite({ user: 'alice' }));
       await a.store.load(mine);
       await b.store.load(theirs);
       expect(await entry(mine)).toEqual({ visits: 0 });
       expect(await entry(theirs)).toEqual({ user: 'alice' });
 
       await redis.stop();
-      await b.store.save(mine, write({ visits: 1 }));
+      await b.store.save(mine, sessionWrite({ visits: 1 }));
       expect(await a.store.delete(theirs)).toBe(true); // a logout on a
       await redis.start();
       // Restarted from its append-only file: the old entries are back.
@@ -325,14 +315,14 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     it("drops, from an app's cache, the entries of the sessions it wrote while Redis was away", async () => {
       const clock = { now: 0 };
       const { store, cache } = await instance({ clock, appsCache: true });
-      const key = await store.create(write({ visits: 0 }));
-      const untouched = await store.create(write({ other: true }));
+      const key = await store.create(sessionWrite({ visits: 0 }));
+      const untouched = await store.create(sessionWrite({ other: true }));
       await store.load(key);
       await store.load(untouched);
       await cache.set('app-data', 'kept');
 
       await redis.stop();
-      await store.save(key, write({ visits: 1 }));
+      await store.save(key, sessionWrite({ visits: 1 }));
       await redis.start();
       expect(await entry(key)).toEqual({ visits: 0 });
 
@@ -360,14 +350,14 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
         const clockA = { now: 0 };
         const a = await instance({ clock: clockA, timeoutMs: 200, appsCache });
         const b = await instance();
-        const key = await a.store.create(write({ visits: 1 }));
+        const key = await a.store.create(sessionWrite({ visits: 1 }));
         const held = holdWrites(a.cache);
 
         const reading = a.store.load(key);
         await held.reached;
         // a gives up on its refill (the cache counts as failing) ...
         expect(await reading).toEqual({ visits: 1 });
-        await b.store.save(key, write({ visits: 2 }));
+        await b.store.save(key, sessionWrite({ visits: 2 }));
         // ... which Redis then applies, after b dropped the entry.
         held.release();
         await held.applied;
@@ -385,13 +375,13 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     it('answers from the database when Redis hangs, within the cache timeout', async () => {
       const clock = { now: 0 };
       const { store } = await instance({ clock, timeoutMs: 200 });
-      const key = await store.create(write({ visits: 0 }));
+      const key = await store.create(sessionWrite({ visits: 0 }));
       await store.load(key);
 
       redis.pause();
       const started = performance.now();
       expect(await store.load(key)).toEqual({ visits: 0 });
-      await store.save(key, write({ visits: 1 }));
+      await store.save(key, sessionWrite({ visits: 1 }));
       expect(await store.load(key)).toEqual({ visits: 1 });
       // One timeout, then the store no longer waits on the cache.
       expect(performance.now() - started).toBeLessThan(1500);

@@ -14,15 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
 import { FileSessionStore } from './file-session.store.js';
-import type { SessionData, SessionWrite } from './session.store.js';
+import { sessionWrite } from '../testing/session-store-contract.js';
 
 const posix = process.getuid !== undefined;
 const inAnHour = (): Date => new Date(Date.now() + 3_600_000);
 const anHourAgo = (): Date => new Date(Date.now() - 3_600_000);
-
-function write(data: SessionData, set: SessionData = data): SessionWrite {
-  return { data, changes: { set, removed: [], replaced: false }, expiry: 3600 };
-}
 
 /** Every file under `folder`, as paths relative to it. */
 async function tree(folder: string): Promise<string[]> {
@@ -46,8 +42,8 @@ describe('FileSessionStore', () => {
   });
 
   it('makes its folder for this user alone, one file per session readable by this user alone, and leaves no temporary file', async () => {
-    const key = await store.create(write({ a: 1 }));
-    await store.save(key, write({ a: 1, b: 2 }, { b: 2 }));
+    const key = await store.create(sessionWrite({ a: 1 }));
+    await store.save(key, sessionWrite({ a: 1, b: 2 }, { set: { b: 2 } }));
 
     expect(await tree(folder)).toEqual([`session-${key}`]);
     expect(
@@ -62,11 +58,17 @@ describe('FileSessionStore', () => {
   });
 
   it('keeps every change of many concurrent saves of one session', async () => {
-    const key = await store.create(write({ start: true }));
+    const key = await store.create(sessionWrite({ start: true }));
 
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        store.save(key, write({ start: true, [`k${i}`]: i }, { [`k${i}`]: i })),
+        store.save(
+          key,
+          sessionWrite(
+            { start: true, [`k${i}`]: i },
+            { set: { [`k${i}`]: i } },
+          ),
+        ),
       ),
     );
 
@@ -99,7 +101,7 @@ describe('FileSessionStore', () => {
 
         expect(await store.load(key)).toBeNull();
         expect(await store.exists(key)).toBe(false);
-        expect(await store.save(key, write({ x: 1 }))).toBeNull();
+        expect(await store.save(key, sessionWrite({ x: 1 }))).toBeNull();
         expect(await store.delete(key)).toBe(false);
         expect(await store.deleteIfEmpty(key)).toBe(false);
 
@@ -123,7 +125,7 @@ describe('FileSessionStore', () => {
 
       expect(await store.load(key)).toBeNull();
       expect(await store.exists(key)).toBe(false);
-      expect(await store.save(key, write({ x: 1 }))).toBeNull();
+      expect(await store.save(key, sessionWrite({ x: 1 }))).toBeNull();
       expect(await store.deleteIfEmpty(key)).toBe(false);
       expect(await readFile(outside(), 'utf8')).toBe('{"stolen":true}');
     });
@@ -131,11 +133,10 @@ describe('FileSessionStore', () => {
 
   describe('clearExpired()', () => {
     it('removes expired sessions and temporary files a crash left, and nothing else', async () => {
-      const live = await store.create(write({ live: true }));
-      const expired = await store.create({
-        ...write({ old: true }),
-        expiry: anHourAgo(),
-      });
+      const live = await store.create(sessionWrite({ live: true }));
+      const expired = await store.create(
+        sessionWrite({ old: true }, { expiry: anHourAgo() }),
+      );
       const staleTemp = join(folder, '.tmp-left-by-a-crash');
       const freshTemp = join(folder, '.tmp-being-written');
       const other = join(folder, 'README');

@@ -195,7 +195,6 @@ export class ResilientSessionCache {
     try {
       if (this.options.recovery === 'clear') {
         // Sessions written while it clears lose their entries to it.
-        this.stale.clear();
         await this.entries.clear();
       } else {
         // Keys written meanwhile are remembered again: go on until none are.

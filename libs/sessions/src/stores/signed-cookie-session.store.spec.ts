@@ -1,5 +1,6 @@
 import { SessionCookieTooLargeError } from '../errors/session-cookie-too-large.error.js';
 import { SessionsError } from '../errors/sessions.error.js';
+import { sessionWrite } from '../testing/session-store-contract.js';
 import type { SessionData, SessionWrite } from './session.store.js';
 import {
   MAX_COOKIE_BYTES,
@@ -8,12 +9,9 @@ import {
 
 const SECRET = 'spec-secret-0123456789abcdefghijklmnopqrstu';
 
+/** A write of `data` that expires in a minute. */
 function write(data: SessionData): SessionWrite {
-  return {
-    data,
-    changes: { set: data, removed: [], replaced: false },
-    expiry: 60,
-  };
+  return sessionWrite(data, { expiry: 60 });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

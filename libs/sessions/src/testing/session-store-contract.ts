@@ -83,7 +83,7 @@ export function describeSessionStoreContract(
           tags: ['a', 'b'],
           nested: { deep: { emoji: '🍪', quote: `"'\\` } },
         };
-        const key = await store.create(write(data));
+        const key = await store.create(sessionWrite(data));
 
         expect(typeof key).toBe('string');
         expect(store.acceptsKey(key)).toBe(true);
@@ -91,7 +91,7 @@ export function describeSessionStoreContract(
       });
 
       it('gives each load its own copy of the data', async () => {
-        const key = await store.create(write({ list: [1] }));
+        const key = await store.create(sessionWrite({ list: [1] }));
         const first = await store.load(key);
         (first!.list as number[]).push(2);
         first!.added = true;
@@ -101,7 +101,9 @@ export function describeSessionStoreContract(
 
       it('gives every new session a different key', async () => {
         const keys = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => store.create(write({ i }))),
+          Array.from({ length: 20 }, (_, i) =>
+            store.create(sessionWrite({ i })),
+          ),
         );
 
         expect(new Set(keys).size).toBe(20);
@@ -118,7 +120,7 @@ export function describeSessionStoreContract(
       });
 
       it('says a session it holds exists', async () => {
-        const key = await store.create(write({ a: 1 }));
+        const key = await store.create(sessionWrite({ a: 1 }));
 
         expect(await store.exists(key)).toBe(true);
       });
@@ -133,11 +135,11 @@ export function describeSessionStoreContract(
     describe('key collisions', () => {
       it('picks another key rather than overwrite a session', async () => {
         if (onlyServerSide()) return;
-        const taken = await store.create(write({ owner: 'first' }));
+        const taken = await store.create(sessionWrite({ owner: 'first' }));
         const fresh = randomKey();
         nextKeys(store, [taken, taken, fresh]);
 
-        const key = await store.create(write({ owner: 'second' }));
+        const key = await store.create(sessionWrite({ owner: 'second' }));
 
         expect(key).toBe(fresh);
         expect(await store.load(taken)).toEqual({ owner: 'first' });
@@ -146,12 +148,12 @@ export function describeSessionStoreContract(
 
       it('gives up, and overwrites nothing, when every key it tries is taken', async () => {
         if (onlyServerSide()) return;
-        const taken = await store.create(write({ owner: 'first' }));
+        const taken = await store.create(sessionWrite({ owner: 'first' }));
         alwaysKey(store, taken);
 
         try {
           await expect(
-            store.create(write({ owner: 'second' })),
+            store.create(sessionWrite({ owner: 'second' })),
           ).rejects.toThrow();
         } finally {
           restoreKeys(store);
@@ -162,11 +164,11 @@ export function describeSessionStoreContract(
 
     describe('save', () => {
       it('writes the keys set and removed, keeping the others', async () => {
-        const key = await store.create(write({ a: 1, b: 2, c: 3 }));
+        const key = await store.create(sessionWrite({ a: 1, b: 2, c: 3 }));
 
         const saved = await store.save(
           key,
-          write(
+          sessionWrite(
             { a: 10, c: 3, d: 4 },
             { set: { a: 10, d: 4 }, removed: ['b'] },
           ),
@@ -180,11 +182,11 @@ export function describeSessionStoreContract(
       });
 
       it('replaces the whole data after a clear', async () => {
-        const key = await store.create(write({ a: 1, b: 2 }));
+        const key = await store.create(sessionWrite({ a: 1, b: 2 }));
 
         const saved = await store.save(
           key,
-          write({ c: 3 }, { set: { c: 3 }, replaced: true }),
+          sessionWrite({ c: 3 }, { set: { c: 3 }, replaced: true }),
         );
 
         expect(await store.load(saved!)).toEqual({ c: 3 });
@@ -192,13 +194,22 @@ export function describeSessionStoreContract(
 
       it('keeps the changes of two writers that changed different keys', async () => {
         if (onlyServerSide()) return;
-        const key = await store.create(write({ start: true }));
+        const key = await store.create(sessionWrite({ start: true }));
 
         await Promise.all([
-          store.save(key, write({ start: true, x: 1 }, { set: { x: 1 } })),
-          store.save(key, write({ start: true, y: 2 }, { set: { y: 2 } })),
+          store.save(
+            key,
+            sessionWrite({ start: true, x: 1 }, { set: { x: 1 } }),
+          ),
+          store.save(
+            key,
+            sessionWrite({ start: true, y: 2 }, { set: { y: 2 } }),
+          ),
         ]);
-        await store.save(key, write({ start: true, z: 3 }, { set: { z: 3 } }));
+        await store.save(
+          key,
+          sessionWrite({ start: true, z: 3 }, { set: { z: 3 } }),
+        );
 
         expect(await store.load(key)).toEqual({
           start: true,
@@ -210,20 +221,20 @@ export function describeSessionStoreContract(
 
       it('lets the last of two writes of one key win', async () => {
         if (onlyServerSide()) return;
-        const key = await store.create(write({ color: 'red' }));
+        const key = await store.create(sessionWrite({ color: 'red' }));
 
-        await store.save(key, write({ color: 'green' }));
-        await store.save(key, write({ color: 'blue' }));
+        await store.save(key, sessionWrite({ color: 'green' }));
+        await store.save(key, sessionWrite({ color: 'blue' }));
 
         expect(await store.load(key)).toEqual({ color: 'blue' });
       });
 
       it('never brings back a deleted session', async () => {
         if (onlyServerSide()) return;
-        const key = await store.create(write({ a: 1 }));
+        const key = await store.create(sessionWrite({ a: 1 }));
         await store.delete(key);
 
-        expect(await store.save(key, write({ a: 2 }))).toBeNull();
+        expect(await store.save(key, sessionWrite({ a: 2 }))).toBeNull();
         expect(await store.load(key)).toBeNull();
         expect(await store.exists(key)).toBe(false);
       });
@@ -232,14 +243,14 @@ export function describeSessionStoreContract(
         if (onlyServerSide()) return;
         const key = randomKey();
 
-        expect(await store.save(key, write({ a: 1 }))).toBeNull();
+        expect(await store.save(key, sessionWrite({ a: 1 }))).toBeNull();
         expect(await store.load(key)).toBeNull();
       });
     });
 
     describe('delete', () => {
       it('deletes the session, and says whether there was one', async () => {
-        const key = await store.create(write({ a: 1 }));
+        const key = await store.create(sessionWrite({ a: 1 }));
 
         expect(await store.delete(key)).toBe(true);
         if (serverSide) {
@@ -250,14 +261,14 @@ export function describeSessionStoreContract(
       });
 
       it('deletes an emptied session, and only an empty one', async () => {
-        const key = await store.create(write({ a: 1 }));
+        const key = await store.create(sessionWrite({ a: 1 }));
 
         expect(await store.deleteIfEmpty(key)).toBe(false);
         expect(await store.load(key)).toEqual({ a: 1 });
 
         const emptied = await store.save(
           key,
-          write({}, { set: {}, removed: ['a'] }),
+          sessionWrite({}, { set: {}, removed: ['a'] }),
         );
         expect(await store.deleteIfEmpty(emptied!)).toBe(true);
         if (serverSide) {
@@ -268,10 +279,10 @@ export function describeSessionStoreContract(
 
     describe('cycle', () => {
       it('moves the data to a new key, and the old key loads nothing', async () => {
-        const old = await store.create(write({ cart: [1, 2] }));
+        const old = await store.create(sessionWrite({ cart: [1, 2] }));
 
         expect(await store.delete(old)).toBe(true);
-        const key = await store.create(write({ cart: [1, 2] }));
+        const key = await store.create(sessionWrite({ cart: [1, 2] }));
 
         expect(key).not.toBe(old);
         expect(await store.load(key)).toEqual({ cart: [1, 2] });
@@ -283,9 +294,11 @@ export function describeSessionStoreContract(
 
     describe('expiry', () => {
       it('keeps a session until its expiry, given in seconds or as a date', async () => {
-        const inSeconds = await store.create(write({ a: 1 }, { expiry: 60 }));
+        const inSeconds = await store.create(
+          sessionWrite({ a: 1 }, { expiry: 60 }),
+        );
         const atDate = await store.create(
-          write({ b: 2 }, { expiry: new Date(Date.now() + 60_000) }),
+          sessionWrite({ b: 2 }, { expiry: new Date(Date.now() + 60_000) }),
         );
 
         expect(await store.load(inSeconds)).toEqual({ a: 1 });
@@ -293,12 +306,14 @@ export function describeSessionStoreContract(
       });
 
       it('loads nothing once the session has expired', async () => {
-        const key = await store.create(write({ a: 1 }));
+        const key = await store.create(sessionWrite({ a: 1 }));
         const saved = await store.save(
           key,
-          write({ a: 1 }, { expiry: past() }),
+          sessionWrite({ a: 1 }, { expiry: past() }),
         );
-        const created = await store.create(write({ b: 2 }, { expiry: past() }));
+        const created = await store.create(
+          sessionWrite({ b: 2 }, { expiry: past() }),
+        );
 
         for (const expired of [saved ?? key, created]) {
           expect(await store.load(expired)).toBeNull();
@@ -308,26 +323,31 @@ export function describeSessionStoreContract(
 
       it('does not save an expired session', async () => {
         if (onlyServerSide()) return;
-        const key = await store.create(write({ a: 1 }));
-        await store.save(key, write({ a: 1 }, { expiry: past() }));
+        const key = await store.create(sessionWrite({ a: 1 }));
+        await store.save(key, sessionWrite({ a: 1 }, { expiry: past() }));
 
-        expect(await store.save(key, write({ a: 2 }))).toBeNull();
+        expect(await store.save(key, sessionWrite({ a: 2 }))).toBeNull();
         expect(await store.load(key)).toBeNull();
       });
 
       it('moves the expiry with each save', async () => {
-        const key = await store.create(write({ a: 1 }, { expiry: past() }));
-        const live = await store.create(write({ b: 2 }, { expiry: 1 }));
-        const saved = await store.save(live, write({ b: 3 }, { expiry: 600 }));
+        const key = await store.create(
+          sessionWrite({ a: 1 }, { expiry: past() }),
+        );
+        const live = await store.create(sessionWrite({ b: 2 }, { expiry: 1 }));
+        const saved = await store.save(
+          live,
+          sessionWrite({ b: 3 }, { expiry: 600 }),
+        );
 
         expect(await store.load(key)).toBeNull();
         expect(await store.load(saved!)).toEqual({ b: 3 });
       });
 
       it('clears expired sessions, and only those', async () => {
-        const live = await store.create(write({ live: true }));
+        const live = await store.create(sessionWrite({ live: true }));
         const expired = await store.create(
-          write({ old: true }, { expiry: past() }),
+          sessionWrite({ old: true }, { expiry: past() }),
         );
 
         const cleared = await store.clearExpired();
@@ -345,11 +365,14 @@ export function describeSessionStoreContract(
 
     describe('corrupt data', () => {
       it('loads an empty session, without an error, and saves over it', async () => {
-        const stored = await store.create(write({ a: 1 }));
+        const stored = await store.create(sessionWrite({ a: 1 }));
         const key = await subject.corrupt(stored);
 
         expect(await store.load(key)).toEqual({});
-        const saved = await store.save(key, write({ b: 2 }, { set: { b: 2 } }));
+        const saved = await store.save(
+          key,
+          sessionWrite({ b: 2 }, { set: { b: 2 } }),
+        );
         expect(await store.load(saved!)).toEqual({ b: 2 });
       });
     });
@@ -370,8 +393,11 @@ const HOSTILE_KEYS = [
   'abcdefgh ijklmnop',
 ];
 
-/** A write of `data`; by default every key of it set, for an hour. */
-function write(
+/**
+ * A `SessionWrite` of `data`, for tests of a store: by default every key of
+ * it set, for an hour.
+ */
+export function sessionWrite(
   data: SessionData,
   {
     set = data,
