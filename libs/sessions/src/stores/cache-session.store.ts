@@ -1,24 +1,20 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Keyv } from 'keyv';
-import { SessionsError } from '../errors/sessions.error.js';
 import { KeyQueue } from './key-queue.util.js';
 import { applySessionChanges } from './session-changes.util.js';
 import {
-  millisecondsUntil,
   SessionCacheEntries,
   storedObject,
   UNREADABLE_ENTRY,
 } from './session-cache-entries.util.js';
 import { closeSessionCache, warnIfErrorsHidden } from './session-cache.util.js';
 import { decodeSessionData } from './session-data.util.js';
+import { expiryInstant } from './session-expiry.util.js';
 import {
   type SessionData,
   SessionStore,
   type SessionWrite,
 } from './session.store.js';
-
-/** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
-const MAX_CREATE_ATTEMPTS = 10;
 
 /** Options of a `CacheSessionStore`. */
 export interface CacheSessionStoreOptions {
@@ -94,23 +90,20 @@ export class CacheSessionStore
    * instant could both write it; with 32 random characters that takes a
    * broken random number source, which the attempts cap reports.
    */
-  async create(write: SessionWrite): Promise<string> {
+  create(write: SessionWrite): Promise<string> {
     const text = JSON.stringify(write.data);
-    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-      const key = this.newSessionKey();
-      const created = await this.queue.run(key, async () => {
+    return this.claimNewKey((key) =>
+      this.queue.run(key, async () => {
         if (await this.entries.has(key)) {
           return false;
         }
-        await this.entries.set(key, text, millisecondsUntil(write.expiry));
+        await this.entries.set(
+          key,
+          text,
+          expiryInstant(write.expiry) - Date.now(),
+        );
         return true;
-      });
-      if (created) {
-        return key;
-      }
-    }
-    throw new SessionsError(
-      `Could not find a free session key in ${MAX_CREATE_ATTEMPTS} attempts: is the random number source broken?`,
+      }),
     );
   }
 
@@ -127,7 +120,7 @@ export class CacheSessionStore
       await this.entries.set(
         key,
         JSON.stringify(data),
-        millisecondsUntil(write.expiry),
+        expiryInstant(write.expiry) - Date.now(),
       );
       return key;
     });

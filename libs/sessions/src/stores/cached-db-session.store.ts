@@ -2,7 +2,6 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Keyv } from 'keyv';
 import { ResilientSessionCache } from './resilient-session-cache.util.js';
 import {
-  SESSION_CACHE_TIMEOUT_MS,
   SessionCacheEntries,
   storedObject,
 } from './session-cache-entries.util.js';
@@ -71,10 +70,10 @@ export interface CachedDbSessionStoreOptions {
  * delta write keeps a concurrent writer's keys, and the cache cannot undo
  * that). A read is served by the cache, or by the row, which then refills
  * the cache for the time the row has left by the database's clock (or
- * `entryTtlMs`, if shorter): an entry never outlives its session. A read that raced with a write of
- * the same session does not leave its entry: in this process the write
- * voids the refill; in another, the row's version, read again after the
- * refill, no longer matches, and the entry is dropped.
+ * `entryTtlMs`, if shorter): an entry never outlives its session. A read
+ * that raced with a write of the same session does not leave its entry: in
+ * this process the write voids the refill; in another, the row's version,
+ * read again after the refill, no longer matches, and the entry is dropped.
  *
  * A failing cache is never an error: the store warns once, goes on with the
  * database alone, and tries the cache again every `retryIntervalMs`. Before
@@ -103,10 +102,7 @@ export class CachedDbSessionStore
     super();
     this.rows = new SessionRowReader(database);
     this.cached = new ResilientSessionCache(
-      new SessionCacheEntries(
-        cache,
-        options.timeoutMs ?? SESSION_CACHE_TIMEOUT_MS,
-      ),
+      new SessionCacheEntries(cache, options.timeoutMs),
       {
         retryIntervalMs: options.retryIntervalMs ?? 2000,
         recovery: options.ownsCache ? 'clear' : 'keys',

@@ -36,8 +36,6 @@ const SESSION_FILE_PREFIX = 'session-';
 const TEMP_FILE_PREFIX = '.tmp-';
 /** A temporary file this old was left by a crash; `clearExpired()` removes it. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
-/** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
-const MAX_CREATE_ATTEMPTS = 10;
 /** Opens a session file only if it is not a symbolic link (where the flag exists). */
 const READ_FLAGS =
   constants.O_RDONLY | ((constants.O_NOFOLLOW as number | undefined) ?? 0);
@@ -96,8 +94,7 @@ export class FileSessionStore extends SessionStore {
       expiryInstant(write.expiry),
     );
     try {
-      for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-        const key = this.newSessionKey();
+      return await this.claimNewKey((key) => {
         const file = this.acceptsKey(key) ? fileIn(folder, key) : null;
         if (file === null) {
           throw new SessionsError(
@@ -105,16 +102,11 @@ export class FileSessionStore extends SessionStore {
               'keys must be 8 to 40 characters from [a-z0-9].',
           );
         }
-        if (await linkNew(temp, file)) {
-          return key;
-        }
-      }
+        return linkNew(temp, file);
+      });
     } finally {
       await removeFile(temp);
     }
-    throw new SessionsError(
-      `Could not find a free session key in ${MAX_CREATE_ATTEMPTS} attempts: is the random number source broken?`,
-    );
   }
 
   save(key: string, write: SessionWrite): Promise<string | null> {

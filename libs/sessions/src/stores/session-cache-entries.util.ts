@@ -8,16 +8,16 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { SessionCacheTimeoutError } from '../errors/session-cache-timeout.error.js';
 import { MemoryCacheSweep } from './memory-cache-sweep.util.js';
 import { parseStoredObject } from './stored-object.util.js';
-import type { SessionData, SessionExpiry } from './session.store.js';
+import type { SessionData } from './session.store.js';
 
 /** How long one cache operation may take, by default, before it fails. */
-export const SESSION_CACHE_TIMEOUT_MS = 1000;
+const SESSION_CACHE_TIMEOUT_MS = 1000;
 
 /**
  * How long clearing the sessions' namespace may take: it scans Redis's
  * whole keyspace, about a second per million keys.
  */
-export const SESSION_CACHE_CLEAR_TIMEOUT_MS = 120_000;
+const SESSION_CACHE_CLEAR_TIMEOUT_MS = 120_000;
 
 /** What `get()` gives for a stored value that the cache itself cannot decode. */
 export const UNREADABLE_ENTRY: unique symbol = Symbol('unreadable entry');
@@ -163,11 +163,6 @@ export class SessionCacheEntries {
     }
     this.connectedOnce = true;
   }
-}
-
-/** Milliseconds from now until `expiry`, by this process's clock. */
-export function millisecondsUntil(expiry: SessionExpiry): number {
-  return expiry instanceof Date ? expiry.getTime() - Date.now() : expiry * 1000;
 }
 
 /**

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import {
+  type PreparedStatement,
+  preparedStatement,
+  queryPrepared,
+} from './prepared-statement.util.js';
 import { TurnBatch } from './turn-batch.util.js';
 import type { TypeOrmSessionStore } from './typeorm-session.store.js';
 
@@ -30,7 +32,7 @@ export interface SessionRow {
  * directly, so TypeORM's query logging never prints a session key.
  */
 export class SessionRowReader {
-  private readonly statement: { name: string; text: string };
+  private readonly statement: PreparedStatement;
   private readonly reads = new TurnBatch((keys: readonly string[]) =>
     this.readTogether(keys),
   );
@@ -41,8 +43,7 @@ export class SessionRowReader {
       `SELECT ${key} AS key, ${data}::text AS data, xmin::text AS version, ` +
       `EXTRACT(EPOCH FROM ${expire} - now())::float8 * 1000 AS remaining ` +
       `FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`;
-    const digest = createHash('sha256').update(text).digest('hex');
-    this.statement = { name: `nest_sessions_${digest.slice(0, 24)}`, text };
+    this.statement = preparedStatement(text);
   }
 
   /** The live session under `key`, or `null`. */
@@ -54,14 +55,12 @@ export class SessionRowReader {
     keys: readonly string[],
   ): Promise<(SessionRow | null)[]> {
     const sent = performance.now();
-    const pool = (this.database.dataSource.driver as PostgresDriver)
-      .master as Pool;
-    const { rows } = await pool.query<{
+    const { rows } = await queryPrepared<{
       key: string;
       data: string;
       version: string;
       remaining: number;
-    }>({ ...this.statement, values: [[...new Set(keys)]] });
+    }>(this.database.dataSource, this.statement, [[...new Set(keys)]]);
     const found = new Map(
       rows.map(({ key, data, version, remaining }) => [
         key,

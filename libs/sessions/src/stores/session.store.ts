@@ -1,7 +1,11 @@
+import { SessionsError } from '../errors/sessions.error.js';
 import {
   generateSessionKey,
   isValidSessionKey,
 } from '../session/session-key.util.js';
+
+/** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
+const MAX_CREATE_ATTEMPTS = 10;
 
 /** What a session holds: a JSON object. */
 export type SessionData = Record<string, unknown>;
@@ -107,5 +111,26 @@ export abstract class SessionStore {
    */
   protected newSessionKey(): string {
     return generateSessionKey();
+  }
+
+  /**
+   * For `create()`: the first key from `newSessionKey()` that `claim(key)`
+   * takes (resolves `true`; `false` when the key is in use), trying another
+   * key on each collision. Fails with a `SessionsError` after
+   * `MAX_CREATE_ATTEMPTS` collisions, which only a broken random number
+   * source makes.
+   */
+  protected async claimNewKey(
+    claim: (key: string) => Promise<boolean>,
+  ): Promise<string> {
+    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+      const key = this.newSessionKey();
+      if (await claim(key)) {
+        return key;
+      }
+    }
+    throw new SessionsError(
+      `Could not find a free session key in ${MAX_CREATE_ATTEMPTS} attempts: is the random number source broken?`,
+    );
   }
 }

@@ -1,12 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Type } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { DataSource, EntityMetadata } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import { SessionEntity } from '../entities/session.entity.js';
 import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
-import { SessionsError } from '../errors/sessions.error.js';
+import {
+  type PreparedStatement,
+  preparedStatement,
+  queryPrepared,
+} from './prepared-statement.util.js';
 import { type RowUpdate, rowUpdateOf } from './row-update.util.js';
 import { decodeSessionData } from './session-data.util.js';
 import {
@@ -21,9 +22,6 @@ import {
 } from './session.store.js';
 import { TurnBatch } from './turn-batch.util.js';
 
-/** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
-const MAX_CREATE_ATTEMPTS = 10;
-
 /** Expired sessions deleted per statement by `clearExpired()`. */
 const CLEAR_BATCH_SIZE = 5000;
 
@@ -31,12 +29,6 @@ const CLEAR_BATCH_SIZE = 5000;
 interface KeyedWrite {
   readonly key: string;
   readonly write: SessionWrite;
-}
-
-/** A statement, under the name it is prepared with. */
-interface PreparedStatement {
-  readonly name: string;
-  readonly text: string;
 }
 
 type SessionStatements<Statement> = Record<
@@ -103,22 +95,16 @@ export class TypeOrmSessionStore extends SessionStore {
     return rowCount === 1;
   }
 
-  async create(write: SessionWrite): Promise<string> {
+  create(write: SessionWrite): Promise<string> {
     const data = JSON.stringify(write.data);
-    for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-      const key = this.newSessionKey();
+    return this.claimNewKey(async (key) => {
       const { rowCount } = await this.query(this.sql.create, [
         key,
         data,
         ...expiryParameters(write.expiry),
       ]);
-      if (rowCount === 1) {
-        return key;
-      }
-    }
-    throw new SessionsError(
-      `Could not find a free session key in ${MAX_CREATE_ATTEMPTS} attempts: is the random number source broken?`,
-    );
+      return rowCount === 1;
+    });
   }
 
   save(key: string, write: SessionWrite): Promise<string | null> {
@@ -233,25 +219,21 @@ export class TypeOrmSessionStore extends SessionStore {
   }
 
   private query<Row extends object = object>(
-    { name, text }: PreparedStatement,
+    statement: PreparedStatement,
     values: unknown[],
   ): Promise<{ rows: Row[]; rowCount: number | null }> {
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    return pool.query<Row>({ name, text, values });
+    return queryPrepared<Row>(this.dataSource, statement, values);
   }
 }
 
-/**
- * The statements under names of their own, from a hash of their text: stores
- * of other tables on the same pool prepare statements of their own.
- */
+/** The statements under names of their own (`preparedStatement()`). */
 function prepared(
   statements: SessionStatements<string>,
 ): SessionStatements<PreparedStatement> {
-  const entries = Object.entries(statements).map(([key, text]) => {
-    const digest = createHash('sha256').update(text).digest('hex');
-    return [key, { name: `nest_sessions_${digest.slice(0, 24)}`, text }];
-  });
+  const entries = Object.entries(statements).map(([key, text]) => [
+    key,
+    preparedStatement(text),
+  ]);
   return Object.fromEntries(entries) as SessionStatements<PreparedStatement>;
 }
 
