@@ -78,5 +78,8 @@ export { SessionStoreError } from './errors/session-store.error.js';
 export { SessionDataError } from './errors/session-data.error.js';
 export { SessionCacheTimeoutError } from './errors/session-cache-timeout.error.js';
 export { SessionCookieTooLargeError } from './errors/session-cookie-too-large.error.js';
-export { SessionContextError } from './errors/session-context.error.js';
+export {
+  SessionContextError,
+  type SessionContextMissing,
+} from './errors/session-context.error.js';
 export { CleanupConflictError } from './errors/cleanup-conflict.error.js';

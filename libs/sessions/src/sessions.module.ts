@@ -2,9 +2,14 @@ import {
   type DynamicModule,
   Module,
   type NestModule,
+  type OnApplicationBootstrap,
   type Provider,
 } from '@nestjs/common';
-import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import {
+  DiscoveryModule,
+  HttpAdapterHost,
+  ModulesContainer,
+} from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { CleanupScheduler } from './cleanup/cleanup.scheduler.js';
 import { CleanupService } from './cleanup/cleanup.service.js';
@@ -13,6 +18,7 @@ import { mountOnExpress } from './http/express-mount.util.js';
 import { mountOnFastify } from './http/fastify-mount.util.js';
 import { SessionCommitService } from './http/session-commit.service.js';
 import { SessionMiddleware } from './http/session.middleware.js';
+import { appInjects } from './http/session-service-injection.util.js';
 import {
   type ResolvedStaticOptions,
   resolveSessionsOptions,
@@ -22,6 +28,7 @@ import type {
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
 } from './options/sessions-module-options.interface.js';
+import { RequestContextService } from './session/request-context.service.js';
 import { SessionService } from './session/session.service.js';
 import {
   SESSIONS_MODULE_OPTIONS,
@@ -55,10 +62,12 @@ import { SessionStore } from './stores/session.store.js';
  * `cleanup: { enabled: false }`).
  */
 @Module({})
-export class SessionsModule implements NestModule {
+export class SessionsModule implements NestModule, OnApplicationBootstrap {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly middleware: SessionMiddleware,
+    private readonly requestContext: RequestContextService,
+    private readonly modules: ModulesContainer,
   ) {}
 
   /** Sessions with options known up front. */
@@ -105,6 +114,7 @@ export class SessionsModule implements NestModule {
         ...optionsProviders,
         createStoreProvider(statics),
         SessionService,
+        RequestContextService,
         SessionMiddleware,
         SessionCommitService,
         SessionsExpiredExplorer,
@@ -126,5 +136,19 @@ export class SessionsModule implements NestModule {
     } else {
       mountOnExpress(adapter, this.middleware);
     }
+  }
+
+  /**
+   * Settles whether requests run in the context `SessionService.current()`
+   * needs: by default, whether a class of the app (SessionsModule's own
+   * aside) injects `SessionService`. Every module's classes are known by
+   * now, middleware included, and no request has come yet.
+   */
+  onApplicationBootstrap(): void {
+    this.requestContext.settle(() =>
+      appInjects(this.modules, SessionService, (providers) =>
+        providers.has(SessionsModule),
+      ),
+    );
   }
 }

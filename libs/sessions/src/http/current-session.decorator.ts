@@ -1,10 +1,11 @@
-import { createParamDecorator } from '@nestjs/common';
-import { currentSession } from '../session/session-context.js';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { requestSessionOf } from './request-session-opener.js';
 
 /**
  * The request's `Session`, loaded from the store before the handler runs
  * (`@nestjs/common` already exports a `Session` decorator, hence the name).
- * Only handlers that declare it pay for loading the session.
+ * Only handlers that declare it pay for loading the session. It needs no
+ * request context (see the `requestContext` option).
  *
  * ```ts
  * @Get('counter')
@@ -15,4 +16,12 @@ import { currentSession } from '../session/session-context.js';
  * }
  * ```
  */
-export const CurrentSession = createParamDecorator(() => currentSession());
+export const CurrentSession = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => {
+    const http = context.switchToHttp();
+    return requestSessionOf(
+      http.getRequest<object>(),
+      http.getResponse<object>(),
+    ).session();
+  },
+);

@@ -1,17 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
+import { RequestContextService } from '../session/request-context.service.js';
+import { runWithRequestSession } from '../session/session-context.js';
 import { SessionService } from '../session/session.service.js';
 import { SESSIONS_OPTIONS } from '../sessions.constants.js';
-import { runWithRequestSession } from '../session/session-context.js';
 import { RequestSession } from './request-session.js';
 import { SessionCommitService } from './session-commit.service.js';
 
 /**
- * Gives every request its `RequestSession` (nothing is loaded yet) and runs
- * the rest of the request in its context, for `@CurrentSession()` and
- * `SessionService.current()`. Mounted on the HTTP adapter by `SessionsModule`:
- * as middleware on Express, through hooks on Fastify.
+ * Opens each request's `RequestSession` (nothing is loaded yet). Where the
+ * app's requests run in the context (`RequestContextService`), it runs the
+ * rest of every request in it, for `SessionService.current()` and
+ * `@CurrentSession()`; elsewhere it does nothing per request, and
+ * `@CurrentSession()` opens the request's session itself. Mounted on the
+ * HTTP adapter by `SessionsModule`: as middleware on Express, through hooks
+ * on Fastify.
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
@@ -20,6 +24,7 @@ export class SessionMiddleware implements NestMiddleware {
   constructor(
     private readonly sessions: SessionService,
     private readonly commits: SessionCommitService,
+    private readonly requestContext: RequestContextService,
     @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
   ) {
     this.cookieName = options.cookie.name;
@@ -30,7 +35,16 @@ export class SessionMiddleware implements NestMiddleware {
     response: ServerResponse,
     next: () => void,
   ): void {
-    runWithRequestSession(this.open(request, response), next);
+    if (this.requestContext.entered) {
+      runWithRequestSession(this.open(request, response), next);
+    } else {
+      next();
+    }
+  }
+
+  /** Whether the app's requests run in the context. */
+  get entersContext(): boolean {
+    return this.requestContext.entered;
   }
 
   /** The request's session side, which loads nothing until asked. */

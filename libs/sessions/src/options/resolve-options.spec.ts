@@ -57,6 +57,7 @@ describe('resolveSessionsOptions', () => {
       },
       saveEveryRequest: false,
       expireAtBrowserClose: false,
+      requestContext: undefined,
       cleanup: {
         enabled: true,
         cron: '0 3 * * *',
@@ -212,13 +213,14 @@ describe('resolveSessionsOptions', () => {
             expires: 3 as never,
           } as never,
           saveEveryRequest: 1 as never,
+          requestContext: 'auto' as never,
           cookies: {} as never,
         } as never,
       ),
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, cleanup, secret, fallbackSecrets, cache, fileStore\)/,
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, requestContext, cleanup, secret, fallbackSecrets, cache, fileStore\)/,
       ),
       expect.stringMatching(
         /^'store' must be 'db', 'cached_db', 'cache', 'file', 'signed_cookies', a class that extends SessionStore or an instance of one, got 'redis'/,
@@ -243,6 +245,9 @@ describe('resolveSessionsOptions', () => {
         /^'cookie.sameSite' must be 'lax', 'strict', 'none' or false, got 'sometimes'/,
       ),
       expect.stringMatching(/^'saveEveryRequest' must be true or false, got 1/),
+      expect.stringMatching(
+        /^'requestContext' must be true or false, got 'auto'/,
+      ),
     ]);
   });
 

@@ -49,6 +49,8 @@ export interface ResolvedSessionsOptions
   readonly cookie: ResolvedSessionCookie;
   readonly saveEveryRequest: boolean;
   readonly expireAtBrowserClose: boolean;
+  /** `undefined`: on when a class of the app injects `SessionService`. */
+  readonly requestContext: boolean | undefined;
   readonly cleanup: ResolvedCleanupOptions;
 }
 
@@ -57,6 +59,7 @@ const BEHAVIOUR_KEYS = [
   'cookie',
   'saveEveryRequest',
   'expireAtBrowserClose',
+  'requestContext',
   'cleanup',
   'secret',
   'fallbackSecrets',
@@ -139,6 +142,15 @@ export function resolveSessionsOptions(
     SESSIONS_DEFAULTS.expireAtBrowserClose,
     problems,
   );
+  const requestContext =
+    behaviour.requestContext === undefined
+      ? undefined
+      : booleanOption(
+          'requestContext',
+          behaviour.requestContext,
+          false,
+          problems,
+        );
 
   const cleanup = resolveCleanupOptions(behaviour.cleanup, problems);
   const stores = resolveStoreOptions(
@@ -155,6 +167,7 @@ export function resolveSessionsOptions(
     cookie,
     saveEveryRequest,
     expireAtBrowserClose,
+    requestContext,
     cleanup,
   };
 }

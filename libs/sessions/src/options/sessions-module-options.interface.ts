@@ -182,6 +182,20 @@ export interface SessionsBehaviourOptions {
    * @default false
    */
   expireAtBrowserClose?: boolean;
+  /**
+   * Whether each HTTP request runs in a context (`AsyncLocalStorage`) where
+   * `SessionService.current()` finds its session. On Node 20 the context
+   * costs every request of the app some 3% of its CPU time, whether or not
+   * it uses the session. `@CurrentSession()` needs no context.
+   *
+   * By default it is on when a class of the app injects `SessionService`
+   * (a provider, controller, guard, interceptor, filter, pipe or middleware,
+   * through its constructor, a property or a factory's `inject`). Set `true`
+   * if the app reaches `SessionService` only another way (`app.get()`,
+   * `moduleRef.get()`, a lazily loaded module) and calls `current()` on it;
+   * `false` if it injects `SessionService` but never calls `current()`.
+   */
+  requestContext?: boolean;
   /** The nightly purge of expired sessions. */
   cleanup?: SessionsCleanupOptions;
   /**

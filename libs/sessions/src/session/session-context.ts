@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { SessionContextError } from '../errors/session-context.error.js';
 import type { Session } from './session.js';
 
 /** What the current request's session is found through. */
@@ -8,10 +7,12 @@ export interface CurrentRequestSession {
 }
 
 /**
- * Which request is being handled: the HTTP middleware runs the rest of each
- * request inside `runWithRequestSession()`. One storage serves the whole
- * process: a request runs in one app's middleware, and what it stores holds
- * that app's services.
+ * Which request is being handled, where the app runs its requests in the
+ * context (see `RequestContextService`): the HTTP middleware runs the rest
+ * of each request inside `runWithRequestSession()`. One storage serves the
+ * whole process: a request runs in one app's middleware, and what it stores
+ * holds that app's services. Until a store is first set, Node runs none of
+ * its hooks.
  */
 const storage = new AsyncLocalStorage<CurrentRequestSession>();
 
@@ -22,13 +23,7 @@ export function runWithRequestSession(
   storage.run(requestSession, next);
 }
 
-/**
- * The session of the request being handled, loaded on the first call of the
- * request; rejects with `SessionContextError` outside of a request.
- */
-export function currentSession(): Promise<Session> {
-  const requestSession = storage.getStore();
-  return requestSession === undefined
-    ? Promise.reject(new SessionContextError())
-    : requestSession.session();
+/** The session side of the request being handled, if it runs in the context. */
+export function currentRequestSession(): CurrentRequestSession | undefined {
+  return storage.getStore();
 }

@@ -3,7 +3,9 @@ import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { SESSIONS_OPTIONS } from '../sessions.constants.js';
 import { GuardedSessionStore } from '../stores/guarded-session.store.js';
 import { SessionStore } from '../stores/session.store.js';
-import { currentSession } from './session-context.js';
+import { SessionContextError } from '../errors/session-context.error.js';
+import { RequestContextService } from './request-context.service.js';
+import { currentRequestSession } from './session-context.js';
 import { Session, type SessionSettings } from './session.js';
 
 /**
@@ -19,6 +21,7 @@ export class SessionService {
   constructor(
     store: SessionStore,
     @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
+    private readonly requestContext: RequestContextService,
   ) {
     this.store = new GuardedSessionStore(store);
     this.settings = {
@@ -30,10 +33,17 @@ export class SessionService {
   /**
    * The session of the request being handled, loaded from the store on the
    * first call of the request (later calls share it). Changes are saved when
-   * the response is sent. Throws `SessionContextError` outside of a request.
+   * the response is sent. Rejects with `SessionContextError` outside of a
+   * request, or where the app's requests run without the context (see the
+   * `requestContext` option).
    */
   current(): Promise<Session> {
-    return currentSession();
+    const requestSession = currentRequestSession();
+    return requestSession === undefined
+      ? Promise.reject(
+          new SessionContextError(this.requestContext.missing ?? 'outside'),
+        )
+      : requestSession.session();
   }
 
   /**
