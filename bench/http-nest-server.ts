@@ -4,14 +4,22 @@
  *   DATABASE_URL=... node dist/bench/http-nest-server.js sessions|plain
  *
  * `sessions`: set up as the demo app is (TypeORM, ScheduleModule,
- * SessionsModule), with only the public API. `plain`: no session (the Nest
- * ceiling), the same routes answering without one. `typeorm`: as
- * `sessions`, less SessionsModule. Prints `{"port": N}` once it listens.
+ * SessionsModule), with only the public API, its routes taking the session
+ * with `@CurrentSession()`. `sessions-current`: the same, its routes calling
+ * an injected `SessionService.current()`, so that its requests run in the
+ * request context. `plain`: no session (the Nest ceiling), the same routes
+ * answering without one. `typeorm`: as `sessions`, less SessionsModule.
+ * Prints `{"port": N}` once it listens.
  */
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CurrentSession, type Session, SessionsModule } from '@app/sessions';
+import {
+  CurrentSession,
+  type Session,
+  SessionService,
+  SessionsModule,
+} from '@app/sessions';
 import {
   Controller,
   Get,
@@ -43,6 +51,26 @@ class SessionRoutesController {
 
   @Get('write')
   write(@CurrentSession() session: Session) {
+    const visits = session.get('visits', 0) + 1;
+    session.set('visits', visits);
+    return { visits };
+  }
+}
+
+/** The same routes through an injected `SessionService.current()`. */
+@Controller()
+class CurrentSessionRoutesController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Get('read')
+  async read() {
+    const session = await this.sessions.current();
+    return { visits: session.get('visits', 0) };
+  }
+
+  @Get('write')
+  async write() {
+    const session = await this.sessions.current();
     const visits = session.get('visits', 0) + 1;
     session.set('visits', visits);
     return { visits };
@@ -86,19 +114,26 @@ const appModules = [
 })
 class SessionsAppModule {}
 
+@Module({
+  imports: [...appModules, SessionsModule.forRoot()],
+  controllers: [NoneController, CurrentSessionRoutesController],
+})
+class CurrentSessionAppModule {}
+
 @Module({ imports: appModules, controllers: ceilingControllers })
 class TypeOrmAppModule {}
 
 const modules: Record<string, Type> = {
   plain: PlainModule,
   sessions: SessionsAppModule,
+  'sessions-current': CurrentSessionAppModule,
   typeorm: TypeOrmAppModule,
 };
 const variant = process.argv[2];
 const root = modules[variant];
 if (!root) {
   throw new Error(
-    `Usage: http-nest-server.js sessions|plain|typeorm, got '${variant}'`,
+    `Usage: http-nest-server.js sessions|sessions-current|plain|typeorm, got '${variant}'`,
   );
 }
 

@@ -11,6 +11,7 @@ export type HttpServerId =
   | 'express-session'
   | 'express-session-no-touch'
   | 'nest-sessions'
+  | 'nest-sessions-current'
   | 'nest'
   | 'nest-typeorm';
 
@@ -64,6 +65,17 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     variant: 'sessions',
     sessions: true,
     loads: ['none', 'read', 'write', 'write-own'],
+  },
+  {
+    // An app that calls SessionService.current() (it injects
+    // SessionService): its requests run in the request context, which
+    // costs every request on Node 20.
+    id: 'nest-sessions-current',
+    label: 'Nest + nest-sessions, through `SessionService.current()`',
+    entry: 'http-nest-server.js',
+    variant: 'sessions-current',
+    sessions: true,
+    loads: ['none', 'read'],
   },
   {
     id: 'nest',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:http [-- --reps R --duration S --servers a,b]`: requests per
+ * `npm run bench:http [-- --reps R --duration S --servers a,b --loads c,d]`: requests per
  * second and p99 latency of nest-sessions against express-session +
  * connect-pg-simple on the same PostgreSQL, and against their ceilings.
  *
@@ -92,11 +92,17 @@ const { values: args } = parseArgs({
         .map((s) => s.id)
         .join(','),
     },
+    loads: { type: 'string', default: 'none,read,write,write-own' },
   },
 });
 const reps = wholeNumber('--reps', args.reps);
 const duration = wholeNumber('--duration', args.duration);
 const servers = chosen('--servers', args.servers, HTTP_SERVERS);
+const loads = chosen(
+  '--loads',
+  args.loads,
+  (['none', 'read', 'write', 'write-own'] as const).map((id) => ({ id })),
+).map(({ id }) => id);
 
 /** One measured load on one server. */
 interface LoadResult {
@@ -119,8 +125,6 @@ interface RunningServer {
   readonly own: string[];
 }
 
-const LOADS: readonly HttpLoad[] = ['none', 'read', 'write', 'write-own'];
-
 const database = await startBenchDatabase();
 const running: RunningServer[] = [];
 try {
@@ -132,7 +136,7 @@ try {
   }
   const results: Results = new Map();
   for (let rep = 1; rep <= reps; rep++) {
-    for (const load of LOADS) {
+    for (const load of loads) {
       const turns = running.filter(({ server }) => server.loads.includes(load));
       // Each repetition starts with another server, so none is always first.
       for (let turn = 0; turn < turns.length; turn++) {
@@ -301,13 +305,14 @@ async function report(results: Results): Promise<string> {
 
   const runsOf = (server: HttpServerId, load: HttpLoad) =>
     results.get(keyOf(server, load));
-  /** nest-sessions' requests per second on `load` ÷ `theirs`' on `theirLoad`. */
+  /** `ours`' requests per second on `load` ÷ `theirs`' on `theirLoad`. */
   const ratio = (
     load: HttpLoad,
     theirs: HttpServerId,
     theirLoad: HttpLoad = load,
+    oursId: HttpServerId = 'nest-sessions',
   ): number | undefined => {
-    const ours = runsOf('nest-sessions', load);
+    const ours = runsOf(oursId, load);
     const other = runsOf(theirs, theirLoad);
     const perSecond = (run: LoadResult) => run.requestsPerSecond;
     return ours && other
@@ -316,16 +321,18 @@ async function report(results: Results): Promise<string> {
   };
 
   const rows = servers.flatMap((server) =>
-    server.loads.map((load) => {
-      const runs = runsOf(server.id, load) ?? [];
-      const cpu = runs.flatMap((r) => r.serverCpuUs ?? []);
-      return (
-        `| ${server.label} | ${load} ` +
-        `| ${format(Math.round(median(runs.map((r) => r.requestsPerSecond))))} ` +
-        `| ${median(runs.map((r) => r.p99Ms))} ` +
-        `| ${cpu.length === runs.length ? Math.round(median(cpu)) : '–'} |`
-      );
-    }),
+    server.loads
+      .filter((load) => loads.includes(load))
+      .map((load) => {
+        const runs = runsOf(server.id, load) ?? [];
+        const cpu = runs.flatMap((r) => r.serverCpuUs ?? []);
+        return (
+          `| ${server.label} | ${load} ` +
+          `| ${format(Math.round(median(runs.map((r) => r.requestsPerSecond))))} ` +
+          `| ${median(runs.map((r) => r.p99Ms))} ` +
+          `| ${cpu.length === runs.length ? Math.round(median(cpu)) : '–'} |`
+        );
+      }),
   );
   const targets = TARGETS.flatMap(({ name, load, theirs, least }) => {
     const value = ratio(load, theirs);
@@ -333,19 +340,23 @@ async function report(results: Results): Promise<string> {
       ? []
       : [target(name, value >= least, `${value.toFixed(2)}×`)];
   });
-  const ratioRows = (['none', 'read', 'write', 'write-own'] as const).flatMap(
-    (load) => {
+  const ours: [HttpServerId, string][] = [
+    ['nest-sessions', ''],
+    ['nest-sessions-current', ', through current()'],
+  ];
+  const ratioRows = ours.flatMap(([oursId, how]) =>
+    loads.flatMap((load) => {
       const ratios = [
-        ratio(load, 'express-session'),
-        ratio(load, 'express-session-no-touch'),
+        ratio(load, 'express-session', load, oursId),
+        ratio(load, 'express-session-no-touch', load, oursId),
         // The ceiling's write is the sessionless write-own.
-        ratio(load, 'nest', load === 'write-own' ? 'write' : load),
-        ratio(load, 'nest-typeorm', 'none'),
+        ratio(load, 'nest', load === 'write-own' ? 'write' : load, oursId),
+        ratio(load, 'nest-typeorm', 'none', oursId),
       ];
       return ratios.every((value) => value === undefined)
         ? []
-        : [`| ${load} | ${ratios.map(times).join(' | ')} |`];
-    },
+        : [`| ${load}${how} | ${ratios.map(times).join(' | ')} |`];
+    }),
   );
 
   return [
