@@ -1,6 +1,6 @@
 /** What the `npm run bench:*` scripts share: their database, arguments, progress and medians. */
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
 import {
   type LocalPostgres,
@@ -102,7 +102,7 @@ export function format(value: number): string {
 
 /** The machine, for a report: CPU, cores and Node. */
 export async function machine(): Promise<string> {
-  return `${await cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`;
+  return `${await cpuModel()}, ${cpus().length} cores, Node ${process.version}`;
 }
 
 /** The CPU's model name, as /proc/cpuinfo gives it. */

@@ -11,12 +11,11 @@
  * next load; the report gives medians, and ratios as the median of the
  * ratios within each repetition. Beside requests per second, it gives the
  * server process's CPU time per request (from Linux's `/proc`), which the
- * machine's noise sways less.
+ * machine's noise sways less. Each server runs on a CPU of its own, the
+ * load on the others (`--unpinned` leaves them to the scheduler).
  */
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -31,13 +30,18 @@ import {
   startBenchDatabase,
   wholeNumber,
 } from './bench-support.js';
+import { pinLoadAwayFromServer, unpinned } from './cpu-pinning.js';
 import { cpuSecondsOf } from './process-cpu.js';
+import {
+  cookieOf,
+  startServerProcess,
+  stopServerProcess,
+} from './http-server-process.js';
 import {
   HTTP_SERVERS,
   type HttpLoad,
   type HttpServer,
   type HttpServerId,
-  type ServerReady,
 } from './http-servers.js';
 
 const CONNECTIONS = 50;
@@ -93,6 +97,7 @@ const { values: args } = parseArgs({
         .join(','),
     },
     loads: { type: 'string', default: 'none,read,write,write-own' },
+    unpinned: { type: 'boolean', default: false },
   },
 });
 const reps = wholeNumber('--reps', args.reps);
@@ -126,6 +131,9 @@ interface RunningServer {
 }
 
 const database = await startBenchDatabase();
+const pinning = args.unpinned
+  ? unpinned('--unpinned')
+  : pinLoadAwayFromServer();
 const running: RunningServer[] = [];
 try {
   // Every server is started first and waits, idle, for its turn: the loads
@@ -157,26 +165,18 @@ try {
   console.log(await report(results));
 } finally {
   for (const { child } of running) {
-    await stop(child);
+    await stopServerProcess(child);
   }
   await database.stop();
 }
 
 async function startServer(server: HttpServer): Promise<RunningServer> {
-  const child = spawn(
-    process.execPath,
-    [
-      fileURLToPath(new URL(`./${server.entry}`, import.meta.url)),
-      server.variant,
-    ],
-    {
-      env: { ...process.env, DATABASE_URL: database.url },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+  const { child, url } = await startServerProcess(
+    server,
+    database.url,
+    pinning.serverWrapper,
   );
   try {
-    const { port } = await readyOf(child, server);
-    const url = `http://127.0.0.1:${port}`;
     const shared = await cookieOf(server, url);
     const own = server.loads.includes('write-own')
       ? await Promise.all(
@@ -185,7 +185,7 @@ async function startServer(server: HttpServer): Promise<RunningServer> {
       : [];
     return { server, child, url, shared, own };
   } catch (error) {
-    await stop(child);
+    await stopServerProcess(child);
     throw error;
   }
 }
@@ -214,49 +214,6 @@ async function measureLoad(
   };
 }
 
-/** Waits for the server's `{"port":N}` line. */
-function readyOf(
-  child: ChildProcess,
-  server: HttpServer,
-): Promise<ServerReady> {
-  return new Promise((resolve, reject) => {
-    // Other lines (a warning the app logs, say) go on to the terminal.
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (line.startsWith('{"port":')) {
-        resolve(JSON.parse(line) as ServerReady);
-      } else {
-        console.error(line);
-      }
-    });
-    child.once('exit', (code) =>
-      reject(
-        new Error(
-          `The ${server.label} server exited (${code}) before it listened.`,
-        ),
-      ),
-    );
-  });
-}
-
-/**
- * A session's cookie: from a first `/write` on a server with sessions; on
- * one without, a cookie as a browser would send it anyway.
- */
-async function cookieOf(server: HttpServer, url: string): Promise<string> {
-  if (!server.sessions) {
-    return 'sessionid=k3v9q2m8x7w1p4z6r5t0y8u2i9o3a7s1';
-  }
-  const response = await fetch(`${url}/write`);
-  const setCookie = response.headers.get('set-cookie');
-  if (!response.ok || !setCookie) {
-    throw new Error(
-      `The ${server.label} server gave no session cookie on /write (${response.status}).`,
-    );
-  }
-  return setCookie.split(';')[0];
-}
-
 /** Loads `url` for `seconds` with 50 connections, connection i sending cookie i (or the one cookie). */
 async function loadWith(
   url: string,
@@ -282,17 +239,6 @@ async function loadWith(
     p99Ms: result.latency.p99,
     requests: result.requests.total,
   };
-}
-
-/** Stops the server, once the requests autocannon left in flight are served. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) {
-    return;
-  }
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 async function report(results: Results): Promise<string> {
@@ -365,6 +311,7 @@ async function report(results: Results): Promise<string> {
     `- ${CONNECTIONS} connections, ${WARM_UP_SECONDS} s warm-up then ${duration} s measured per load, ` +
       `${reps} repetition${reps === 1 ? '' : 's'}, medians (ratios: the median of the ratios within each repetition)`,
     `- ${await machine()}; autocannon in the bench's process, each server in its own`,
+    `- ${pinning.description}`,
     `- ${version}${database.embedded ? ' (embedded)' : ' (DATABASE_URL)'}`,
     '',
     '| server | load | req/s | p99 (ms) | server CPU per request (µs) |',
