@@ -13,6 +13,7 @@ export type HttpServerId =
   | 'nest-sessions'
   | 'nest-sessions-current'
   | 'nest'
+  | 'nest-twin'
   | 'nest-typeorm';
 
 export interface HttpServer {
@@ -86,6 +87,17 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     // The same routes and loads as nest-sessions (but write-own, which is
     // write without a session): its figures are each load's ceiling.
     loads: ['none', 'read', 'write'],
+  },
+  {
+    // The Nest ceiling again, in a second process: the two differ by what
+    // the machine's noise alone gives, the resolution of a ratio.
+    id: 'nest-twin',
+    label: 'Nest, no session (ceiling), a second process',
+    entry: 'http-nest-server.js',
+    variant: 'plain',
+    sessions: false,
+    loads: ['none', 'read', 'write'],
+    byDefault: false,
   },
   {
     // The app nest-sessions runs in, less SessionsModule: what the app's

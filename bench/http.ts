@@ -305,6 +305,15 @@ async function report(results: Results): Promise<string> {
     }),
   );
 
+  const twinLines = loads.flatMap((load) => {
+    const value = ratio(load, 'nest', load, 'nest-twin');
+    return value === undefined
+      ? []
+      : [
+          `- ${load}: the Nest ceiling's second process ÷ the first: ${times(value)} (the same app: what noise alone gives)`,
+        ];
+  });
+
   return [
     '## HTTP benchmark',
     '',
@@ -321,6 +330,7 @@ async function report(results: Results): Promise<string> {
     '| load | nest-sessions ÷ express-session | ÷ express-session, disableTouch | ÷ Nest ceiling (same route) | ÷ Nest + TypeORM, no session (/none) |',
     '|---|--:|--:|--:|--:|',
     ...ratioRows,
+    ...(twinLines.length > 0 ? ['', ...twinLines] : []),
     ...(targets.length > 0 ? ['', '### Targets', '', ...targets] : []),
   ].join('\n');
 }

@@ -250,6 +250,32 @@ describe.each(HTTP_ADAPTERS)(
         }),
     );
 
+    if (adapter === 'express') {
+      it("takes the session middleware off Express's router where requests run without the context", async () => {
+        const layers = (app: INestApplication) => {
+          const express = app.getHttpAdapter().getInstance() as {
+            router: { stack: unknown[] };
+          };
+          return express.router.stack.length;
+        };
+        let withContext = 0;
+        let withoutContext = 0;
+        await withApp({ sessions: { requestContext: true } }, async (app) => {
+          withContext = layers(app);
+          await request(app.getHttpServer())
+            .get('/looked-up')
+            .expect(200, { context: true });
+        });
+        await withApp({}, async (app) => {
+          withoutContext = layers(app);
+          await request(app.getHttpServer())
+            .get('/count')
+            .expect(200, { visits: 1 });
+        });
+        expect(withoutContext).toBe(withContext - 1);
+      });
+    }
+
     it('runs requests without the context with requestContext: false, where @CurrentSession() still works', () =>
       withApp(
         {

@@ -63,6 +63,9 @@ import { SessionStore } from './stores/session.store.js';
  */
 @Module({})
 export class SessionsModule implements NestModule, OnApplicationBootstrap {
+  /** Takes the middleware off Express's router again. */
+  private unmountFromExpress: (() => void) | undefined;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly middleware: SessionMiddleware,
@@ -134,7 +137,7 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
     if (adapter.getType() === 'fastify') {
       mountOnFastify(adapter.getInstance<FastifyInstance>(), this.middleware);
     } else {
-      mountOnExpress(adapter, this.middleware);
+      this.unmountFromExpress = mountOnExpress(adapter, this.middleware);
     }
   }
 
@@ -142,7 +145,8 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
    * Settles whether requests run in the context `SessionService.current()`
    * needs: by default, whether a class of the app (SessionsModule's own
    * aside) injects `SessionService`. Every module's classes are known by
-   * now, middleware included, and no request has come yet.
+   * now, middleware included, and no request has come yet. Without the
+   * context, the middleware has nothing to do on Express, and goes.
    */
   onApplicationBootstrap(): void {
     this.requestContext.settle(() =>
@@ -150,5 +154,8 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
         providers.has(SessionsModule),
       ),
     );
+    if (!this.requestContext.entered) {
+      this.unmountFromExpress?.();
+    }
   }
 }

@@ -12,7 +12,8 @@ import { SessionCommitService } from './session-commit.service.js';
  * Opens each request's `RequestSession` (nothing is loaded yet). Where the
  * app's requests run in the context (`RequestContextService`), it runs the
  * rest of every request in it, for `SessionService.current()` and
- * `@CurrentSession()`; elsewhere it does nothing per request, and
+ * `@CurrentSession()`; elsewhere it does nothing per request (on Express it
+ * is taken off the router, see `mountOnExpress()`), and
  * `@CurrentSession()` opens the request's session itself. Mounted on the
  * HTTP adapter by `SessionsModule`: as middleware on Express, through hooks
  * on Fastify.
