@@ -3,7 +3,7 @@
  * others. Left to the scheduler, the two move between the CPUs and take
  * turns on the same one; on a two-core machine the same server's CPU time
  * per request then moves by a third from one run to the next, more than
- * the differences measured. Pinned, it moves by a few percent. PostgreSQL,
+ * the differences measured. Pinned, it moves by under a tenth. PostgreSQL,
  * started before, keeps every CPU.
  */
 import { execFileSync } from 'node:child_process';

@@ -36,6 +36,7 @@ import {
   cookieOf,
   startServerProcess,
   stopServerProcess,
+  throwUnlessAllAnswered,
 } from './http-server-process.js';
 import { HTTP_SERVERS, type HttpServer } from './http-servers.js';
 
@@ -134,11 +135,7 @@ async function load(
     timeout: 60,
     headers: { cookie },
   });
-  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
-    throw new Error(
-      `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses.`,
-    );
-  }
+  throwUnlessAllAnswered(url, result);
   return result.requests.total;
 }
 

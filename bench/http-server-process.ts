@@ -94,3 +94,15 @@ export async function stopServerProcess(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await exited;
 }
+
+/** Throws unless every request of an autocannon run to `url` was answered with a 2xx. */
+export function throwUnlessAllAnswered(
+  url: string,
+  result: { errors: number; timeouts: number; non2xx: number },
+): void {
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses.`,
+    );
+  }
+}

@@ -36,6 +36,7 @@ import {
   cookieOf,
   startServerProcess,
   stopServerProcess,
+  throwUnlessAllAnswered,
 } from './http-server-process.js';
 import {
   HTTP_SERVERS,
@@ -229,11 +230,7 @@ async function loadWith(
       client.setHeaders({ cookie: cookies[next++ % cookies.length] });
     },
   });
-  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
-    throw new Error(
-      `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses.`,
-    );
-  }
+  throwUnlessAllAnswered(url, result);
   return {
     requestsPerSecond: result.requests.average,
     p99Ms: result.latency.p99,
