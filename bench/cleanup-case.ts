@@ -12,7 +12,7 @@ import {
   SessionEntity,
   type SessionsExpiredEvent,
   SessionsModule,
-} from '@app/sessions';
+} from 'nest-sessions';
 import {
   type DynamicModule,
   Injectable,

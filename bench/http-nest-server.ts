@@ -19,7 +19,7 @@ import {
   type Session,
   SessionService,
   SessionsModule,
-} from '@app/sessions';
+} from 'nest-sessions';
 import {
   Controller,
   Get,

@@ -1,4 +1,4 @@
-import { type SessionStoreName, SessionsModule } from '@app/sessions';
+import { type SessionStoreName, SessionsModule } from 'nest-sessions';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';

@@ -1,4 +1,4 @@
-import { runClearSessionsCommand } from '@app/sessions';
+import { runClearSessionsCommand } from 'nest-sessions';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { startDemoPostgres } from './database/demo-postgres.js';

@@ -1,19 +1,36 @@
+import {
+  SessionStore,
+  SessionsModule,
+  type SessionsModuleOptions,
+} from 'nest-sessions';
+import { describeSessionStoreContract } from 'nest-sessions/testing';
 import { createClient } from '@keyv/redis';
-import { describeSessionStoreContract } from '@app/sessions/testing';
-import { CacheSessionStore } from '../libs/sessions/src/stores/cache-session.store.js';
-import { openSessionCache } from '../libs/sessions/src/stores/session-cache.util.js';
+import { Test } from '@nestjs/testing';
+import { Keyv } from 'keyv';
 import { RedisTestServer } from './support/redis-server.js';
+import { silentLogger } from './support/sessions-testing-module.js';
+
+/** The store an app gets from `SessionsModule.forRoot(options)`, without a database. */
+async function storeOf(options: SessionsModuleOptions) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      SessionsModule.forRoot({ ...options, cleanup: { enabled: false } }),
+    ],
+  })
+    .setLogger(silentLogger)
+    .compile();
+  await moduleRef.init();
+  return { store: moduleRef.get(SessionStore), close: () => moduleRef.close() };
+}
 
 describeSessionStoreContract(
   "'cache' (CacheSessionStore) on Redis",
   async () => {
     const redis = await RedisTestServer.start();
-    const { cache } = openSessionCache({
-      url: redis.url,
-      keyv: undefined,
-      namespace: 'sessions',
+    const { store, close } = await storeOf({
+      store: 'cache',
+      cache: { url: redis.url },
     });
-    const store = new CacheSessionStore(cache, { ownsCache: true });
     const raw = await createClient({ url: redis.url }).connect();
     return {
       store,
@@ -24,27 +41,29 @@ describeSessionStoreContract(
       },
       close: async () => {
         raw.destroy();
-        await store.onApplicationShutdown();
+        await close();
         await redis.close();
       },
     };
   },
 );
 
-describeSessionStoreContract("'cache' (CacheSessionStore) in memory", () => {
-  const { cache } = openSessionCache({
-    url: undefined,
-    keyv: undefined,
-    namespace: 'sessions',
-  });
-  const store = new CacheSessionStore(cache, { ownsCache: true });
-  return {
-    store,
-    // Data that is JSON, but not an object.
-    corrupt: async (key) => {
-      await cache.set(key, '[1, 2]', 60_000);
-      return key;
-    },
-    close: () => store.onApplicationShutdown(),
-  };
-});
+describeSessionStoreContract(
+  "'cache' (CacheSessionStore) in memory",
+  async () => {
+    const keyv = new Keyv({ throwOnErrors: true });
+    const { store, close } = await storeOf({
+      store: 'cache',
+      cache: { keyv },
+    });
+    return {
+      store,
+      // Data that is JSON, but not an object.
+      corrupt: async (key) => {
+        await keyv.set(key, '[1, 2]', 60_000);
+        return key;
+      },
+      close,
+    };
+  },
+);

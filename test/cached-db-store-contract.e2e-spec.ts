@@ -1,10 +1,8 @@
-import { TypeOrmSessionStore } from '@app/sessions';
-import { describeSessionStoreContract } from '@app/sessions/testing';
-import { DataSource } from 'typeorm';
-import { typeOrmOptions } from '../src/database/typeorm-options.js';
-import { CachedDbSessionStore } from '../libs/sessions/src/stores/cached-db-session.store.js';
-import { openSessionCache } from '../libs/sessions/src/stores/session-cache.util.js';
+import { SessionStore } from 'nest-sessions';
+import { describeSessionStoreContract } from 'nest-sessions/testing';
+import { createClient } from '@keyv/redis';
 import { RedisTestServer } from './support/redis-server.js';
+import { sessionsTestingModule } from './support/sessions-testing-module.js';
 import { TestDatabase } from './support/test-database.js';
 
 describeSessionStoreContract(
@@ -14,33 +12,26 @@ describeSessionStoreContract(
       TestDatabase.create(),
       RedisTestServer.start(),
     ]);
-    const dataSource = await new DataSource(
-      typeOrmOptions(database.url),
-    ).initialize();
-    const { cache } = openSessionCache({
-      url: redis.url,
-      keyv: undefined,
-      namespace: 'sessions',
+    const moduleRef = await sessionsTestingModule(database, {
+      store: 'cached_db',
+      cache: { url: redis.url },
+      cleanup: { enabled: false },
     });
-    const store = new CachedDbSessionStore(
-      new TypeOrmSessionStore(dataSource),
-      cache,
-      { ownsCache: true },
-    );
+    const raw = await createClient({ url: redis.url }).connect();
     return {
-      store,
+      store: moduleRef.get(SessionStore),
       // The row is the session; its cache entry, if any, goes with it.
       corrupt: async (key) => {
         await database.query(
           `UPDATE session SET session_data = '"not an object"' WHERE session_key = $1`,
           [key],
         );
-        await cache.delete(key);
+        await raw.del(`sessions::${key}`);
         return key;
       },
       close: async () => {
-        await store.onApplicationShutdown();
-        await dataSource.destroy();
+        raw.destroy();
+        await moduleRef.close();
         await Promise.all([database.drop(), redis.close()]);
       },
     };

@@ -4,7 +4,7 @@ import {
   CleanupService,
   OnSessionsExpired,
   SessionEntity,
-} from '@app/sessions';
+} from 'nest-sessions';
 import { Injectable } from '@nestjs/common';
 import {
   BeforeRemove,

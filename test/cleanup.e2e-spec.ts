@@ -4,17 +4,13 @@ import {
   OnSessionsExpired,
   SESSIONS_CLEANUP_JOB,
   SessionsError,
-  type SessionsExpiredEvent,
   SessionStore,
-  TypeOrmSessionStore,
-} from '@app/sessions';
+  type SessionsExpiredEvent,
+} from 'nest-sessions';
 import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { TestingModule } from '@nestjs/testing';
 import pg from 'pg';
-import { AfterRemove, BeforeRemove, DataSource, Entity } from 'typeorm';
-import { EventsCleanupBatches } from '../libs/sessions/src/cleanup/events-cleanup-batches.js';
-import { RawCleanupBatches } from '../libs/sessions/src/cleanup/raw-cleanup-batches.js';
+import { AfterRemove, BeforeRemove, Entity } from 'typeorm';
 import {
   cleanupAppOpener,
   createCleanupApp,
@@ -76,11 +72,6 @@ class ListenedSession extends AbstractSessionEntity {
 }
 
 const MODES = ['raw', 'events'] as const;
-
-/** The app's `'db'` store. */
-function store(app: TestingModule): TypeOrmSessionStore {
-  return app.get<SessionStore, TypeOrmSessionStore>(SessionStore);
-}
 
 describe('CleanupService', () => {
   let database: TestDatabase;
@@ -228,30 +219,6 @@ describe('CleanupService', () => {
       expect(before.map(({ key }) => key).sort()).toEqual(
         mode === 'events' ? tied : [],
       );
-    });
-
-    it('keeps a session that expires at the very instant of the run', async () => {
-      const [edge, gone] = await seedSessions(database, 'edge', 2, '-1 hour');
-      const app = await open();
-      const runner = app.get(DataSource).createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      // now() is the transaction's start: the same instant for both statements.
-      await runner.query(
-        'UPDATE session SET expire_date = now() WHERE session_key = $1',
-        [edge],
-      );
-      const batches =
-        mode === 'raw'
-          ? await RawCleanupBatches.open(store(app), 10, true)
-          : await EventsCleanupBatches.open(store(app), 10, runner);
-      const batch = await batches.deleteNext(runner);
-      await runner.commitTransaction();
-      await runner.release();
-      await batches.close();
-
-      expect(batch).toEqual({ done: true, deleted: 1, keys: [gone] });
-      expect(await remainingKeys(database)).toEqual([edge]);
     });
 
     it.each([5000, 1])(

@@ -2,8 +2,8 @@ import {
   type SessionStore,
   SessionsModule,
   SessionStore as SessionStoreToken,
-} from '@app/sessions';
-import { describeSessionStoreContract } from '@app/sessions/testing';
+} from 'nest-sessions';
+import { describeSessionStoreContract } from 'nest-sessions/testing';
 import { type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';

@@ -1,5 +1,5 @@
-import { TypeOrmSessionStore } from '@app/sessions';
-import { describeSessionStoreContract } from '@app/sessions/testing';
+import { TypeOrmSessionStore } from 'nest-sessions';
+import { describeSessionStoreContract } from 'nest-sessions/testing';
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../src/database/typeorm-options.js';
 import { TestDatabase } from './support/test-database.js';

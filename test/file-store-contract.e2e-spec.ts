@@ -1,8 +1,8 @@
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSessionStore } from '@app/sessions';
-import { describeSessionStoreContract } from '@app/sessions/testing';
+import { FileSessionStore } from 'nest-sessions';
+import { describeSessionStoreContract } from 'nest-sessions/testing';
 
 describeSessionStoreContract("'file' (FileSessionStore)", async () => {
   const folder = await mkdtemp(join(tmpdir(), 'nest-sessions-contract-'));

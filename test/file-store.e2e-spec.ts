@@ -15,7 +15,7 @@ import {
   CleanupService,
   SessionsConfigurationError,
   SessionsModule,
-} from '@app/sessions';
+} from 'nest-sessions';
 import type { INestApplication } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';

@@ -6,7 +6,7 @@ import {
   type Session,
   SessionService,
   SessionsModule,
-} from '@app/sessions';
+} from 'nest-sessions';
 import {
   type ArgumentsHost,
   Body,

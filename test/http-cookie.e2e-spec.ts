@@ -1,4 +1,4 @@
-import type { SessionsModuleOptions } from '@app/sessions';
+import type { SessionsModuleOptions } from 'nest-sessions';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import {

@@ -1,4 +1,4 @@
-import { TypeOrmSessionStore } from '@app/sessions';
+import { TypeOrmSessionStore } from 'nest-sessions';
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../src/database/typeorm-options.js';
 import { TestDatabase } from './support/test-database.js';

@@ -2,7 +2,7 @@ import {
   AbstractSessionEntity,
   SessionEntity,
   TypeOrmSessionStore,
-} from '@app/sessions';
+} from 'nest-sessions';
 import { DataSource, Entity } from 'typeorm';
 import { TestDatabase } from './support/test-database.js';
 

@@ -5,7 +5,7 @@ import {
   SessionService,
   SessionsModule,
   type SessionsModuleOptions,
-} from '@app/sessions';
+} from 'nest-sessions';
 import {
   type CanActivate,
   Controller,

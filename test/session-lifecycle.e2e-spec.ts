@@ -3,7 +3,7 @@ import {
   SessionInterruptedError,
   SessionService,
   SessionStoreError,
-} from '@app/sessions';
+} from 'nest-sessions';
 import type { TestingModule } from '@nestjs/testing';
 import { RecordingLogger } from './support/recording-logger.js';
 import { sessionsTestingModule } from './support/sessions-testing-module.js';

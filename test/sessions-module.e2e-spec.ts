@@ -7,7 +7,7 @@ import {
   SessionsModule,
   type SessionsBehaviourOptions,
   type SessionsOptionsFactory,
-} from '@app/sessions';
+} from 'nest-sessions';
 import {
   Injectable,
   type MiddlewareConsumer,
@@ -236,6 +236,23 @@ describe('SessionsModule', () => {
       expect(error.message).toMatch(
         /the entity SessionEntity is not registered with the TypeORM data source/,
       );
+    });
+
+    it('registers its entity with a data source that loads entities by itself', async () => {
+      const app = await serve([
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: database.url,
+          autoLoadEntities: true,
+        }),
+        SessionsModule.forRoot(),
+      ]);
+      const response = await request(app.getHttpServer())
+        .get('/set?a=1')
+        .expect(200);
+      expect(
+        await database.sessionData(sessionKeyFrom(response.headers)!),
+      ).toEqual({ a: '1' });
     });
 
     it('uses a named data source', async () => {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { type SessionWrite, TypeOrmSessionStore } from '@app/sessions';
+import { type SessionWrite, TypeOrmSessionStore } from 'nest-sessions';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../src/database/typeorm-options.js';

@@ -1,4 +1,4 @@
-import { CurrentSession, Session } from '@app/sessions';
+import { CurrentSession, Session } from 'nest-sessions';
 import {
   BadRequestException,
   Body,

@@ -1,4 +1,4 @@
-import { SessionService } from '@app/sessions';
+import { SessionService } from 'nest-sessions';
 import { Controller, Get } from '@nestjs/common';
 
 /** A visit counter, through the injectable `SessionService`. */

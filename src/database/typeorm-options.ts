@@ -1,4 +1,4 @@
-import { SessionEntity, sessionMigrations } from '@app/sessions';
+import { SessionEntity, sessionMigrations } from 'nest-sessions';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions.js';
 
 /** The demo's TypeORM options: the app's entities and migrations, on `url`. */

@@ -1,4 +1,4 @@
-import { CurrentSession, Session, SessionDataError } from '@app/sessions';
+import { CurrentSession, Session, SessionDataError } from 'nest-sessions';
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 
 /** The seed tutorial's routes: a name kept in the session. */

@@ -2,10 +2,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as LocalPostgresModule from '../../src/database/local-postgres.js';
 import type { LocalPostgres } from '../../src/database/local-postgres.js';
+import type * as RequiredToolsModule from './required-tools.js';
 
 // Jest loads this file as CommonJS, outside of its module mapper, so the
 // TypeScript source is named as it is on disk and imported dynamically.
 const LOCAL_POSTGRES = '../../src/database/local-postgres.ts';
+const REQUIRED_TOOLS = './required-tools.ts';
 
 declare global {
   var localPostgres: LocalPostgres | undefined;
@@ -17,6 +19,10 @@ declare global {
  * on it (test/support/test-database.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  const { ensureRequiredTools } = (await import(
+    REQUIRED_TOOLS
+  )) as typeof RequiredToolsModule;
+  ensureRequiredTools();
   const { postgresCanReach, startLocalPostgres } = (await import(
     LOCAL_POSTGRES
   )) as typeof LocalPostgresModule;

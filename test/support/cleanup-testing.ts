@@ -4,7 +4,7 @@ import {
   type SessionsModuleOptions,
   SessionEntity,
   SessionsModule,
-} from '@app/sessions';
+} from 'nest-sessions';
 import {
   Injectable,
   type LoggerService,

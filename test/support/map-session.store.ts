@@ -4,7 +4,7 @@ import {
   type SessionExpiry,
   SessionStore,
   type SessionWrite,
-} from '@app/sessions';
+} from 'nest-sessions';
 
 /** The token of the `Map` a `MapSessionStore` keeps its sessions in. */
 export const SESSION_MAP = 'SESSION_MAP';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
-import { CurrentSession, Session, SessionService } from '@app/sessions';
+import { CurrentSession, Session, SessionService } from 'nest-sessions';
 import {
   BadRequestException,
   type CanActivate,

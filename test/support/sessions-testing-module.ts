@@ -1,5 +1,5 @@
 import { ScheduleModule } from '@nestjs/schedule';
-import { SessionsModule, type SessionsModuleOptions } from '@app/sessions';
+import { SessionsModule, type SessionsModuleOptions } from 'nest-sessions';
 import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';

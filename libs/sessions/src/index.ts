@@ -1,40 +1,35 @@
+// The public API of nest-sessions: everything an app imports, and nothing
+// else. A change here changes api/nest-sessions.api.md (npm run api:check).
+
+// The module and its options.
 export { SessionsModule } from './sessions.module.js';
-export {
-  SESSIONS_CLEANUP_JOB,
-  SESSIONS_MODULE_OPTIONS,
-  SESSIONS_OPTIONS,
-} from './sessions.constants.js';
+export { SESSIONS_CLEANUP_JOB } from './sessions.constants.js';
 export type {
   SessionCookieOptions,
   SessionCookieSameSite,
   SessionsBehaviourOptions,
+  SessionsCacheOptions,
   SessionsCleanupMode,
   SessionsCleanupOptions,
+  SessionsFileStoreOptions,
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
   SessionsOptionsFactory,
-  SessionsCacheOptions,
-  SessionsFileStoreOptions,
   SessionsStaticOptions,
   SessionStoreName,
   SessionStoreOption,
 } from './options/sessions-module-options.interface.js';
-export type {
-  ResolvedSessionCookie,
-  ResolvedSessionsOptions,
-  ResolvedStaticOptions,
-} from './options/resolve-options.js';
+
+// The request's session.
 export { Session } from './session/session.js';
 export type {
   SessionExpiryOptions,
   SessionExpiryValue,
-  SessionSettings,
 } from './session/session.js';
 export { SessionService } from './session/session.service.js';
-export {
-  generateSessionKey,
-  isValidSessionKey,
-} from './session/session-key.util.js';
+export { CurrentSession } from './http/current-session.decorator.js';
+
+// Stores.
 export { SessionStore } from './stores/session.store.js';
 export type {
   SessionChanges,
@@ -51,15 +46,13 @@ export { FileSessionStore } from './stores/file-session.store.js';
 export type { FileSessionStoreOptions } from './stores/file-session.store.js';
 export { SignedCookieSessionStore } from './stores/signed-cookie-session.store.js';
 export type { SignedCookieSessionStoreOptions } from './stores/signed-cookie-session.store.js';
+
+// The database.
 export { AbstractSessionEntity } from './entities/abstract-session.entity.js';
 export { SessionEntity } from './entities/session.entity.js';
-export { CreateSessionTable1795305600000 } from './migrations/create-session-table.migration.js';
 export { sessionMigrations } from './migrations/session-migrations.js';
-export type { ResolvedCleanupOptions } from './options/resolve-cleanup-options.js';
-export type {
-  ResolvedCacheOptions,
-  ResolvedStoreOptions,
-} from './options/resolve-store-options.js';
+
+// Cleanup of expired sessions.
 export { CleanupService } from './cleanup/cleanup.service.js';
 export type {
   CleanupResult,
@@ -70,7 +63,8 @@ export { runClearSessionsCommand } from './cleanup/clear-sessions.command.js';
 export type { ClearSessionsOutput } from './cleanup/clear-sessions.command.js';
 export { OnSessionsExpired } from './cleanup/on-sessions-expired.decorator.js';
 export type { SessionsExpiredEvent } from './cleanup/on-sessions-expired.decorator.js';
-export { CurrentSession } from './http/current-session.decorator.js';
+
+// Errors.
 export { SessionsError } from './errors/sessions.error.js';
 export { SessionsConfigurationError } from './errors/sessions-configuration.error.js';
 export { SessionInterruptedError } from './errors/session-interrupted.error.js';

@@ -10,6 +10,7 @@ import {
   HttpAdapterHost,
   ModulesContainer,
 } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
 import { CleanupScheduler } from './cleanup/cleanup.scheduler.js';
 import { CleanupService } from './cleanup/cleanup.service.js';
@@ -109,6 +110,7 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
     optionsProviders: Provider[],
     imports: DynamicModule['imports'] = [],
   ): DynamicModule {
+    registerEntity(statics);
     return {
       module: SessionsModule,
       global: true,
@@ -157,5 +159,23 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
     if (!this.requestContext.entered) {
       this.unmountFromExpress?.();
     }
+  }
+}
+
+/**
+ * Registers the session entity with the store's TypeORM data source, so
+ * that an app with `autoLoadEntities: true` need not list it. Calling
+ * `TypeOrmModule.forFeature()` is what registers it; its module is not
+ * imported: the stores use the `DataSource`, not a repository, and the
+ * repository's unresolved dependency would hide the clear error the store
+ * gives when the app has no TypeORM data source.
+ */
+function registerEntity({
+  store,
+  entity,
+  dataSource,
+}: ResolvedStaticOptions): void {
+  if (store === 'db' || store === 'cached_db') {
+    TypeOrmModule.forFeature([entity], dataSource);
   }
 }

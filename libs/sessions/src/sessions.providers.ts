@@ -82,7 +82,7 @@ export function createStoreProvider(statics: ResolvedStaticOptions): Provider {
   }
   return {
     provide: SessionStore,
-    useFactory: (
+    useFactory: async (
       options: ResolvedSessionsOptions,
       source: DataSource | undefined,
     ) =>
@@ -97,20 +97,20 @@ export function createStoreProvider(statics: ResolvedStaticOptions): Provider {
 }
 
 /** The store of one of the module's own engines. */
-function createNamedStore(
+async function createNamedStore(
   name: SessionStoreName,
   options: ResolvedSessionsOptions,
   database: () => TypeOrmSessionStore,
-): SessionStore {
+): Promise<SessionStore> {
   switch (name) {
     case 'db':
       return database();
     case 'cached_db': {
-      const { cache, owned } = openSessionCache(options.cache);
+      const { cache, owned } = await openSessionCache(options.cache);
       return new CachedDbSessionStore(database(), cache, { ownsCache: owned });
     }
     case 'cache': {
-      const { cache, owned } = openSessionCache(options.cache);
+      const { cache, owned } = await openSessionCache(options.cache);
       return new CacheSessionStore(cache, { ownsCache: owned });
     }
     case 'file':
@@ -133,7 +133,7 @@ function databaseStore(
     throw new SessionsConfigurationError([
       `the '${store}' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
         `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
-        `with ${entity.name} in its entities, or choose another store.`,
+        `with autoLoadEntities: true or ${entity.name} in its entities, or choose another store.`,
     ]);
   }
   return new TypeOrmSessionStore(source, entity);

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
 import { maskCredentials } from '../errors/mask-credentials.util.js';
 import { describe, isPlainObject } from './option-checks.util.js';
 import type { SessionStoreOption } from './sessions-module-options.interface.js';
@@ -109,7 +109,7 @@ function resolveCache(
       `'cache.url' must be a redis:// or rediss:// URL, got ${maskCredentials(describe(url))}.`,
     );
   }
-  if (keyv !== undefined && !(keyv instanceof Keyv)) {
+  if (keyv !== undefined && !isKeyv(keyv)) {
     problems.push(
       `'cache.keyv' must be a Keyv instance, got ${describe(keyv)}.`,
     );
@@ -192,4 +192,18 @@ function isRedisUrl(value: unknown): value is string {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the value has Keyv's methods. Checked by shape: 'keyv' is an
+ * optional peer dependency, not loaded to read the options.
+ */
+function isKeyv(value: unknown): value is Keyv {
+  if (typeof value !== 'object' || value === null || !('store' in value)) {
+    return false;
+  }
+  const methods = value as Record<string, unknown>;
+  return ['get', 'set', 'delete', 'has', 'clear', 'getMany'].every(
+    (name) => typeof methods[name] === 'function',
+  );
 }

@@ -1,11 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import { once } from 'node:events';
-import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
 // Imported rather than the globals: test suites that fake timers replace
 // the global ones, and a deadline must still run out.
 import { clearTimeout, setTimeout } from 'node:timers';
 import { SessionCacheTimeoutError } from '../errors/session-cache-timeout.error.js';
+import { isKeyvRedis } from './keyv-import.util.js';
 import { MemoryCacheSweep } from './memory-cache-sweep.util.js';
 import { parseStoredObject } from './stored-object.util.js';
 import type { SessionData } from './session.store.js';
@@ -35,7 +35,8 @@ export const UNREADABLE_ENTRY: unique symbol = Symbol('unreadable entry');
  */
 export class SessionCacheEntries {
   private readonly sweep: MemoryCacheSweep | undefined;
-  private connectedOnce = false;
+  /** Nothing left to wait for: the Redis client connected once, or the cache is not on Redis. */
+  private ready = false;
 
   constructor(
     readonly cache: Keyv,
@@ -149,19 +150,24 @@ export class SessionCacheEntries {
 
   /** Resolves once a Redis client has connected for the first time. */
   private async connected(): Promise<void> {
+    if (this.ready) {
+      return;
+    }
     const store: unknown = this.cache.store;
-    if (this.connectedOnce || !(store instanceof KeyvRedis)) {
+    if (!(await isKeyvRedis(store))) {
+      this.ready = true;
       return;
     }
     // Connects, unless a connection is being made already.
-    const client = (await store.getClient()) as EventEmitter & {
+    const redis = store as { getClient(): Promise<unknown> };
+    const client = (await redis.getClient()) as EventEmitter & {
       isReady: boolean;
     };
     if (!client.isReady) {
       // Rejects on the client's `error` event: the connection failed.
       await once(client, 'ready');
     }
-    this.connectedOnce = true;
+    this.ready = true;
   }
 }
 

@@ -1,8 +1,12 @@
-import KeyvRedis, { createClient, createKeyv } from '@keyv/redis';
 import { Logger } from '@nestjs/common';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
 import type { ResolvedCacheOptions } from '../options/resolve-store-options.js';
 import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
+import {
+  importKeyv,
+  importKeyvRedis,
+  isKeyvRedis,
+} from './keyv-import.util.js';
 
 /**
  * How long the connection to Redis may take to open. Past it, the request
@@ -31,16 +35,20 @@ export const REDIS_MAX_RECONNECT_DELAY_MS = 500;
  * tries again), and a connection that was up is re-established in the
  * background, `REDIS_MAX_RECONNECT_DELAY_MS` apart at most.
  */
-export function openSessionCache(options: ResolvedCacheOptions): {
+export async function openSessionCache(options: ResolvedCacheOptions): Promise<{
   cache: Keyv;
   owned: boolean;
-} {
+}> {
   if (options.keyv !== undefined) {
     return { cache: options.keyv, owned: false };
   }
   if (options.url !== undefined) {
-    return { cache: redisCache(options.url, options.namespace), owned: true };
+    return {
+      cache: await redisCache(options.url, options.namespace),
+      owned: true,
+    };
   }
+  const { Keyv } = await importKeyv();
   return {
     cache: new Keyv({ namespace: options.namespace, throwOnErrors: true }),
     owned: true,
@@ -56,14 +64,17 @@ export function openSessionCache(options: ResolvedCacheOptions): {
  */
 export async function closeSessionCache(cache: Keyv): Promise<void> {
   const store: unknown = cache.store;
-  if (store instanceof KeyvRedis) {
-    await store.disconnect(true);
+  if (await isKeyvRedis(store)) {
+    await (store as { disconnect(force: boolean): Promise<void> }).disconnect(
+      true,
+    );
     return;
   }
   await cache.disconnect();
 }
 
-function redisCache(url: string, namespace: string): Keyv {
+async function redisCache(url: string, namespace: string): Promise<Keyv> {
+  const { createClient, createKeyv } = await importKeyvRedis();
   // Until the first connection is made, a failure to connect ends the
   // attempt (the request gets the error, the next one tries again) instead
   // of retrying in a loop that the request would wait on.

@@ -1,7 +1,11 @@
 import { SessionCookieTooLargeError } from '../errors/session-cookie-too-large.error.js';
 import { SessionsError } from '../errors/sessions.error.js';
-import { sessionWrite } from '../testing/session-store-contract.js';
+import {
+  describeSessionStoreContract,
+  sessionWrite,
+} from '../testing/session-store-contract.js';
 import type { SessionData, SessionWrite } from './session.store.js';
+import { SessionSigner } from './session-signer.util.js';
 import {
   MAX_COOKIE_BYTES,
   SignedCookieSessionStore,
@@ -103,3 +107,23 @@ describe('SignedCookieSessionStore', () => {
     expect(store.expiresByItself).toBe(true);
   });
 });
+
+describeSessionStoreContract(
+  "'signed_cookies' (SignedCookieSessionStore)",
+  () => ({
+    store: new SignedCookieSessionStore({
+      secret: SECRET,
+      cookieName: 'sessionid',
+    }),
+    serverSide: false,
+    // A cookie signed with the store's secret whose payload is not JSON: what
+    // a bug in an earlier version, or a leaked secret, could have produced.
+    corrupt: (key) =>
+      Promise.resolve(
+        new SessionSigner([SECRET]).sign(
+          'not { json',
+          parseInt(key.split('.')[1], 36),
+        ),
+      ),
+  }),
+);

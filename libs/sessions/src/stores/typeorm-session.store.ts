@@ -269,7 +269,7 @@ function metadataOf(
   if (!dataSource.hasMetadata(entity)) {
     problems.push(
       `the entity ${entity.name} is not registered with the TypeORM data source: ` +
-        `add it to the 'entities' of TypeOrmModule.forRoot() (or of your DataSource).`,
+        `set autoLoadEntities: true in TypeOrmModule.forRoot(), or add it to its 'entities' (or to your DataSource's).`,
     );
   }
   if (problems.length > 0) {

@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 import { randomBytes } from 'node:crypto';
 import type {
   SessionData,

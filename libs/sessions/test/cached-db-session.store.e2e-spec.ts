@@ -1,18 +1,16 @@
-import {
-  CachedDbSessionStore,
-  type SessionData,
-  TypeOrmSessionStore,
-} from '@app/sessions';
-import { sessionWrite } from '@app/sessions/testing';
 import { createClient } from '@keyv/redis';
 import { Logger } from '@nestjs/common';
 import type { Keyv } from 'keyv';
 import { DataSource } from 'typeorm';
-import { typeOrmOptions } from '../src/database/typeorm-options.js';
-import { openSessionCache } from '../libs/sessions/src/stores/session-cache.util.js';
-import { RecordingLogger } from './support/recording-logger.js';
-import { RedisTestServer } from './support/redis-server.js';
-import { TestDatabase } from './support/test-database.js';
+import { RecordingLogger } from '../../../test/support/recording-logger.js';
+import { RedisTestServer } from '../../../test/support/redis-server.js';
+import { TestDatabase } from '../../../test/support/test-database.js';
+import { SessionEntity } from '../src/entities/session.entity.js';
+import { CachedDbSessionStore } from '../src/stores/cached-db-session.store.js';
+import { openSessionCache } from '../src/stores/session-cache.util.js';
+import type { SessionData } from '../src/stores/session.store.js';
+import { TypeOrmSessionStore } from '../src/stores/typeorm-session.store.js';
+import { sessionWrite } from '../src/testing/session-store-contract.js';
 
 const NAMESPACE = 'sessions';
 
@@ -77,11 +75,13 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       appsCache?: boolean;
     } = {},
   ): Promise<{ store: CachedDbSessionStore; cache: Keyv }> {
-    const source = await new DataSource(
-      typeOrmOptions(database.url),
-    ).initialize();
+    const source = await new DataSource({
+      type: 'postgres',
+      url: database.url,
+      entities: [SessionEntity],
+    }).initialize();
     sources.push(source);
-    const { cache } = openSessionCache({
+    const { cache } = await openSessionCache({
       url: redis.url,
       keyv: undefined,
       namespace: NAMESPACE,
