@@ -1,5 +1,11 @@
-// The public API of nest-sessions: everything an app imports, and nothing
-// else. A change here changes api/nest-sessions.api.md (npm run api:check).
+/**
+ * Server-side sessions for NestJS, with the semantics of Django's sessions.
+ *
+ * The public API: everything an app imports, and nothing else. A change here
+ * changes api/nest-sessions.api.md: run `npm run api:update` and review it.
+ *
+ * @packageDocumentation
+ */
 
 // The module and its options.
 export { SessionsModule } from './sessions.module.js';

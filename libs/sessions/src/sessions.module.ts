@@ -67,6 +67,7 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
   /** Takes the middleware off Express's router again. */
   private unmountFromExpress: (() => void) | undefined;
 
+  /** @internal Made by Nest's injector. */
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly middleware: SessionMiddleware,

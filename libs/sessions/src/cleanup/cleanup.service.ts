@@ -59,6 +59,7 @@ export class CleanupService
   private current: Promise<CleanupResult> | undefined;
   private stopping = false;
 
+  /** @internal Made by Nest's injector. */
   constructor(
     private readonly store: SessionStore,
     @Inject(SESSIONS_OPTIONS)

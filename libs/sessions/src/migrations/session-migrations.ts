@@ -1,3 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
 import { CreateSessionTable1795305600000 } from './create-session-table.migration.js';
 
 /**
@@ -9,4 +10,6 @@ import { CreateSessionTable1795305600000 } from './create-session-table.migratio
  * migrations: [...sessionMigrations, 'dist/migrations/*.js']
  * ```
  */
-export const sessionMigrations = [CreateSessionTable1795305600000];
+export const sessionMigrations: readonly (new () => MigrationInterface)[] = [
+  CreateSessionTable1795305600000,
+];

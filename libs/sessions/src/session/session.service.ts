@@ -18,6 +18,7 @@ export class SessionService {
   private readonly store: SessionStore;
   private readonly settings: SessionSettings;
 
+  /** @internal Made by Nest's injector. */
   constructor(
     store: SessionStore,
     @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,

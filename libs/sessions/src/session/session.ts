@@ -88,15 +88,15 @@ export class Session {
     return this.#key;
   }
 
-  /** Whether the data changed, so the session will be saved. */
+  /**
+   * Whether the data changed, so the session will be saved. Set it to
+   * `true` after changing a stored object or array in place: the next save
+   * then writes every key, not only the ones set through this API.
+   */
   get modified(): boolean {
     return this.#modified;
   }
 
-  /**
-   * Set to `true` after changing a stored object or array in place: the
-   * next save writes every key, not only the ones set through this API.
-   */
   set modified(value: boolean) {
     this.#modified = value;
     if (value) {

@@ -64,9 +64,9 @@ type SessionStatements<Statement> = Record<
  * not on every request.
  */
 export class TypeOrmSessionStore extends SessionStore {
-  /** The entity's metadata in `dataSource`. */
+  /** @internal The entity's metadata in `dataSource`. */
   readonly metadata: EntityMetadata;
-  /** The session table and its columns, quoted for SQL. */
+  /** @internal The session table and its columns, quoted for SQL. */
   readonly table: SessionTableNames;
   private readonly sql: SessionStatements<PreparedStatement>;
   private readonly loads = new TurnBatch((keys: readonly string[]) =>

@@ -1,4 +1,10 @@
-// The `nest-sessions/testing` entry: what an app needs to test a store of its own.
+/**
+ * `nest-sessions/testing`: what an app needs to test a store of its own.
+ * The types it names (`SessionStore`, `SessionData`, ...) are exported by
+ * `nest-sessions`.
+ *
+ * @packageDocumentation
+ */
 export {
   describeSessionStoreContract,
   sessionWrite,
