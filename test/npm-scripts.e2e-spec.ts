@@ -1,0 +1,218 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import request from 'supertest';
+import { seedSessions } from './support/cleanup-testing.js';
+import { sessionKeyFrom } from './support/test-app.js';
+import { TestDatabase } from './support/test-database.js';
+
+const run = promisify(execFile);
+
+/** The npm that runs this test (`npm test`), else the one on PATH. */
+const NPM = process.env.npm_execpath;
+
+const dataDir = resolve(
+  join(
+    process.env.TEST_DATA_ROOT ?? '.data',
+    `nest-sessions-demo-${randomBytes(4).toString('hex')}`,
+  ),
+);
+
+/** Command lines of the processes that run a PostgreSQL on `dataDir`. */
+async function postgresOn(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(
+      () => '',
+    );
+    if (cmdline.includes('postgres') && cmdline.includes(dir)) {
+      found.push(cmdline.replaceAll('\0', ' '));
+    }
+  }
+  return found;
+}
+
+/** Whether a process `pid` is alive (a zombie is not). */
+async function alive(pid: number): Promise<boolean> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return status !== '' && !/^State:\s+Z/m.test(status);
+}
+
+/** `npm <args>` as a user types it, with `--ignore-scripts` (the build is made once, in beforeAll). */
+function npm(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const command = NPM ? process.execPath : 'npm';
+  const argv = NPM ? [NPM, ...args] : args;
+  return spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Resolves with the output once it matches `pattern`; rejects if the process exits first. */
+function outputMatching(
+  child: ChildProcess,
+  pattern: RegExp,
+): Promise<RegExpExecArray> {
+  return new Promise((found, failed) => {
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match) found(match);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.once('exit', (code) =>
+      failed(new Error(`exited (${code}) before ${pattern}:\n${output}`)),
+    );
+  });
+}
+
+/** The demo, started with `npm start` without DATABASE_URL; with its URL and node's pid. */
+async function startDemo(): Promise<{
+  npm: ChildProcess;
+  url: string;
+  nodePid: number;
+}> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    EMBEDDED_POSTGRES_DIR: dataDir,
+  };
+  delete env.DATABASE_URL;
+  const child = npm(['start', '--ignore-scripts'], env);
+  const [, pid, url] = await outputMatching(
+    child,
+    /\[Nest\] (\d+)[\s\S]*nest-sessions demo on (http:\/\/localhost:\d+)\//,
+  );
+  return { npm: child, url, nodePid: Number(pid) };
+}
+
+/** Sends `signal` to the npm process, and resolves once npm has exited. */
+function stopNpm(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((exited) => {
+    child.once('exit', () => exited());
+    child.kill(signal);
+  });
+}
+
+/**
+ * The demo's npm scripts, as `docker stop`, systemd, pm2 or CI use them:
+ * a signal sent to the npm process reaches the app, and nothing is left
+ * running.
+ */
+describe('npm start and npm run clearsessions (the demo)', () => {
+  beforeAll(async () => {
+    // What `prestart` does; the library is built by `pretest` already.
+    await run('node_modules/.bin/nest', ['build']);
+  }, 60_000);
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps sessions across restarts, and stops node and its PostgreSQL on SIGTERM or SIGINT to npm', async () => {
+    const first = await startDemo();
+    expect(await postgresOn(dataDir)).toHaveLength(1);
+    const created = await request(first.url)
+      .get('/set/?name=persisted')
+      .expect(200);
+    const key = sessionKeyFrom(created.headers)!;
+    await stopNpm(first.npm, 'SIGTERM');
+    // npm waits for its script to end: by now node and PostgreSQL are gone.
+    expect(await alive(first.nodePid)).toBe(false);
+    expect(await postgresOn(dataDir)).toEqual([]);
+
+    const second = await startDemo();
+    await request(second.url)
+      .get('/get/')
+      .set('Cookie', `sessionid=${key}`)
+      .expect(200, { name: 'persisted', message: 'Your name is persisted.' });
+    await stopNpm(second.npm, 'SIGINT');
+    expect(await alive(second.nodePid)).toBe(false);
+    expect(await postgresOn(dataDir)).toEqual([]);
+  }, 60_000);
+
+  it('npm run clearsessions rebuilds without deleting the build of a running demo', async () => {
+    const demo = await startDemo();
+    const before = await stat('dist/src/main.js');
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      EMBEDDED_POSTGRES_DIR: dataDir,
+    };
+    delete env.DATABASE_URL;
+    const clear = npm(['run', 'clearsessions'], env);
+    await outputMatching(
+      clear,
+      /Deleted \d+ expired sessions?|No expired sessions/,
+    );
+
+    // Rewritten in place, never removed: the same file.
+    expect((await stat('dist/src/main.js')).ino).toBe(before.ino);
+    await request(demo.url).get('/counter/').expect(200);
+    await stopNpm(demo.npm, 'SIGTERM');
+    expect(await postgresOn(dataDir)).toEqual([]);
+  }, 90_000);
+
+  it('stops a clearsessions that waits on a locked row on SIGTERM to npm', async () => {
+    const database = await TestDatabase.create();
+    const [locked] = await seedSessions(database, 'gone', 1, '-1 hour');
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        'SELECT 1 FROM session WHERE session_key = $1 FOR UPDATE',
+        [locked],
+      );
+      const clear = npm(['run', 'clearsessions', '--ignore-scripts'], {
+        ...process.env,
+        DATABASE_URL: database.url,
+      });
+      // The cleanup's DELETE waits for the row: clearsessions is running.
+      await waitForWaitingDelete(database);
+      const pids = await descendantsOf(clear.pid!);
+      await stopNpm(clear, 'SIGTERM');
+
+      for (const pid of pids) {
+        expect(await alive(pid)).toBe(false);
+      }
+      expect(pids).not.toEqual([]);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+      await database.drop();
+    }
+  }, 60_000);
+});
+
+/** Resolves once a DELETE on `database` waits for a lock. */
+async function waitForWaitingDelete(database: TestDatabase): Promise<void> {
+  for (;;) {
+    // Each statement outside a transaction sees fresh activity statistics.
+    const rows = await database.query(
+      `SELECT 1 FROM pg_stat_activity, pg_sleep(0.05)
+       WHERE datname = current_database() AND wait_event_type = 'Lock'
+         AND query ILIKE 'DELETE%'`,
+    );
+    if (rows.length > 0) return;
+  }
+}
+
+/** The pids of `pid`'s child processes, their children, and so on. */
+async function descendantsOf(pid: number): Promise<number[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
+  const children = new Map<number, number[]>();
+  for (const line of stdout.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  for (let next = [pid]; next.length > 0; ) {
+    next = next.flatMap((parent) => children.get(parent) ?? []);
+    found.push(...next);
+  }
+  return found;
+}
