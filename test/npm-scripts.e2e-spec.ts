@@ -210,7 +210,7 @@ async function descendantsOf(pid: number): Promise<number[]> {
     children.set(parent, [...(children.get(parent) ?? []), child]);
   }
   const found: number[] = [];
-  for (let next = [pid]; next.length > 0; ) {
+  for (let next = [pid]; next.length > 0;) {
     next = next.flatMap((parent) => children.get(parent) ?? []);
     found.push(...next);
   }
