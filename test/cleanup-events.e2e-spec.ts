@@ -211,6 +211,24 @@ describe("CleanupService in 'events' mode", () => {
     expect(inTransaction).toEqual([true, true, true]);
   });
 
+  it("waits for each handler before the next, so that their queries never share the batch's connection at once", async () => {
+    await seedSessions(database, 'gone', 4, '-1 hour');
+    const app = await open();
+    let running = 0;
+    let mostAtOnce = 0;
+    subscriberBehaviour.beforeRemove = async (event) => {
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await event.manager.query('SELECT 1');
+      running--;
+    };
+
+    const result = await app.get(CleanupService).run({ mode: 'events' });
+
+    expect(result.deleted).toBe(4);
+    expect(mostAtOnce).toBe(1);
+  });
+
   it("loads an app entity's own columns as TypeORM loads them", async () => {
     await database.query(
       `INSERT INTO app_session VALUES

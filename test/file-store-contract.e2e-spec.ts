@@ -3,6 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSessionStore } from 'nest-sessions';
 import { describeSessionStoreContract } from 'nest-sessions/testing';
+import { Logger } from '@nestjs/common';
+import { RecordingLogger } from './support/recording-logger.js';
+
+// The contract's corrupt-data case warns: recorded, and checked at the end.
+const logger = new RecordingLogger();
+Logger.overrideLogger(logger);
 
 describeSessionStoreContract("'file' (FileSessionStore)", async () => {
   const folder = await mkdtemp(join(tmpdir(), 'nest-sessions-contract-'));
@@ -17,4 +23,13 @@ describeSessionStoreContract("'file' (FileSessionStore)", async () => {
     },
     close: () => rm(folder, { recursive: true, force: true }),
   };
+});
+
+it('logged the corrupt session once, as a warning', () => {
+  expect(logger.lines).toEqual([
+    expect.objectContaining({
+      level: 'warn',
+      message: expect.stringMatching(/^Session data corrupted/),
+    }),
+  ]);
 });

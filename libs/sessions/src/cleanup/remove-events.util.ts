@@ -13,8 +13,12 @@ export type RemovePhase = 'before' | 'after';
  * Fires TypeORM's `beforeRemove` or `afterRemove` for each of `sessions`, as
  * the query runner's broadcaster does for `remove()`: for each entity, its
  * `@BeforeRemove`/`@AfterRemove` listeners, then every subscriber that
- * listens to the entity, with the same event `remove()` gives them; then
- * waits for the promises they return.
+ * listens to the entity, with the same event `remove()` gives them.
+ *
+ * A handler that returns a promise is waited for before the next one is
+ * called: they all share the batch's one connection, and a handler that
+ * queries through `event.manager` while another's query runs would make pg
+ * queue it (deprecated in pg 8, refused by pg 9).
  *
  * The broadcaster works out which subscribers listen, and the entity's id
  * (twice), for every call; here that is done once per batch and once per
@@ -36,11 +40,11 @@ export async function fireRemoveEvents(
       listensTo(subscriber, metadata.target) && method in subscriber,
   );
   const { dataSource, manager } = runner;
-  const pending: Promise<unknown>[] = [];
   for (const session of sessions) {
     for (const listener of listeners) {
       if (listener.isAllowed(session)) {
-        collect(pending, listener.execute(session));
+        const result = listener.execute(session);
+        if (result instanceof Promise) await result;
       }
     }
     if (subscribers.length === 0) {
@@ -57,10 +61,10 @@ export async function fireRemoveEvents(
       entityId: idOf(metadata, session),
     };
     for (const subscriber of subscribers) {
-      collect(pending, subscriber[method]?.(event));
+      const result = subscriber[method]?.(event);
+      if (result instanceof Promise) await result;
     }
   }
-  await Promise.all(pending);
 }
 
 /** What the broadcaster checks before it calls a subscriber. */
@@ -86,10 +90,4 @@ function idOf(
   return metadata.hasMultiplePrimaryKeys
     ? metadata.getEntityIdMixedMap(session)
     : metadata.primaryColumns[0].getEntityValue(session);
-}
-
-function collect(pending: Promise<unknown>[], result: unknown): void {
-  if (result instanceof Promise) {
-    pending.push(result);
-  }
 }

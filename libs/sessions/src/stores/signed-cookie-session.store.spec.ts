@@ -10,6 +10,12 @@ import {
   MAX_COOKIE_BYTES,
   SignedCookieSessionStore,
 } from './signed-cookie-session.store.js';
+import { Logger } from '@nestjs/common';
+import { RecordingLogger } from '../../../../test/support/recording-logger.js';
+
+// The contract's corrupt-data case warns: recorded, and checked at the end.
+const logger = new RecordingLogger();
+Logger.overrideLogger(logger);
 
 const SECRET = 'spec-secret-0123456789abcdefghijklmnopqrstu';
 
@@ -127,3 +133,12 @@ describeSessionStoreContract(
       ),
   }),
 );
+
+it('logged the corrupt session once, as a warning', () => {
+  expect(logger.lines).toEqual([
+    expect.objectContaining({
+      level: 'warn',
+      message: expect.stringMatching(/^Session data corrupted/),
+    }),
+  ]);
+});
