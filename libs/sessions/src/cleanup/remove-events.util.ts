@@ -43,7 +43,7 @@ export async function fireRemoveEvents(
   for (const session of sessions) {
     for (const listener of listeners) {
       if (listener.isAllowed(session)) {
-        const result = listener.execute(session);
+        const result: unknown = listener.execute(session);
         if (result instanceof Promise) await result;
       }
     }
