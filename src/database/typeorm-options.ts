@@ -1,5 +1,11 @@
 import { SessionEntity, sessionMigrations } from 'nest-sessions';
-import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions.js';
+import type { DataSourceOptions } from 'typeorm';
+
+/** TypeORM's options for PostgreSQL, from its public types. */
+type PostgresDataSourceOptions = Extract<
+  DataSourceOptions,
+  { type: 'postgres' }
+>;
 
 /** The demo's TypeORM options: the app's entities and migrations, on `url`. */
 export function typeOrmOptions(url: string): PostgresDataSourceOptions {
