@@ -1,4 +1,5 @@
 import {
+  CacheSessionStore,
   SessionStore,
   SessionsModule,
   type SessionsModuleOptions,
@@ -6,7 +7,6 @@ import {
 import { describeSessionStoreContract } from 'nest-sessions/testing';
 import { createClient } from '@keyv/redis';
 import { Test } from '@nestjs/testing';
-import { Keyv } from 'keyv';
 import { RedisTestServer } from './support/redis-server.js';
 import { silentLogger } from './support/sessions-testing-module.js';
 
@@ -49,18 +49,15 @@ describeSessionStoreContract(
 );
 
 describeSessionStoreContract(
-  "'cache' (CacheSessionStore) in memory",
+  "'cache' (CacheSessionStore) in memory, as configured by default",
   async () => {
-    const keyv = new Keyv({ throwOnErrors: true });
-    const { store, close } = await storeOf({
-      store: 'cache',
-      cache: { keyv },
-    });
+    const { store, close } = await storeOf({ store: 'cache' });
+    const { cache } = store as CacheSessionStore;
     return {
       store,
       // Data that is JSON, but not an object.
       corrupt: async (key) => {
-        await keyv.set(key, '[1, 2]', 60_000);
+        await cache.set(key, '[1, 2]', 60_000);
         return key;
       },
       close,

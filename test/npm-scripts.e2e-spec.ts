@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -89,10 +89,13 @@ async function startDemo(): Promise<{
   return { npm: child, url, nodePid: Number(pid) };
 }
 
-/** Sends `signal` to the npm process, and resolves once npm has exited. */
-function stopNpm(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Sends `signal` to the npm process; resolves with npm's exit code once it has exited. */
+function stopNpm(
+  child: ChildProcess,
+  signal: NodeJS.Signals,
+): Promise<number | null> {
   return new Promise((exited) => {
-    child.once('exit', () => exited());
+    child.once('exit', (code) => exited(code));
     child.kill(signal);
   });
 }
@@ -119,7 +122,7 @@ describe('npm start and npm run clearsessions (the demo)', () => {
       .get('/set/?name=persisted')
       .expect(200);
     const key = sessionKeyFrom(created.headers)!;
-    await stopNpm(first.npm, 'SIGTERM');
+    expect(await stopNpm(first.npm, 'SIGTERM')).toBe(0);
     // npm waits for its script to end: by now node and PostgreSQL are gone.
     expect(await alive(first.nodePid)).toBe(false);
     expect(await postgresOn(dataDir)).toEqual([]);
@@ -129,14 +132,16 @@ describe('npm start and npm run clearsessions (the demo)', () => {
       .get('/get/')
       .set('Cookie', `sessionid=${key}`)
       .expect(200, { name: 'persisted', message: 'Your name is persisted.' });
-    await stopNpm(second.npm, 'SIGINT');
+    expect(await stopNpm(second.npm, 'SIGINT')).toBe(0);
     expect(await alive(second.nodePid)).toBe(false);
     expect(await postgresOn(dataDir)).toEqual([]);
   }, 60_000);
 
   it('npm run clearsessions rebuilds without deleting the build of a running demo', async () => {
     const demo = await startDemo();
-    const before = await stat('dist/src/main.js');
+    // A file of no build: a build that empties the folder first removes it.
+    const sentinel = join('dist', `sentinel-${process.pid}`);
+    await writeFile(sentinel, '');
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -144,15 +149,17 @@ describe('npm start and npm run clearsessions (the demo)', () => {
     };
     delete env.DATABASE_URL;
     const clear = npm(['run', 'clearsessions'], env);
-    await outputMatching(
-      clear,
-      /Deleted \d+ expired sessions?|No expired sessions/,
+    const exited = new Promise<number | null>((done) =>
+      clear.once('exit', done),
     );
+    await outputMatching(clear, /Deleted \d+ expired sessions? in/);
+    expect(await exited).toBe(0);
 
-    // Rewritten in place, never removed: the same file.
-    expect((await stat('dist/src/main.js')).ino).toBe(before.ino);
+    // The build was rewritten in place, not emptied first.
+    await expect(stat(sentinel)).resolves.toBeDefined();
+    await rm(sentinel);
     await request(demo.url).get('/counter/').expect(200);
-    await stopNpm(demo.npm, 'SIGTERM');
+    expect(await stopNpm(demo.npm, 'SIGTERM')).toBe(0);
     expect(await postgresOn(dataDir)).toEqual([]);
   }, 90_000);
 
@@ -191,7 +198,9 @@ describe('npm start and npm run clearsessions (the demo)', () => {
 /** Resolves once a DELETE on `database` waits for a lock. */
 async function waitForWaitingDelete(database: TestDatabase): Promise<void> {
   for (;;) {
-    // Each statement outside a transaction sees fresh activity statistics.
+    // PostgreSQL signals no one when a statement starts to wait for a lock:
+    // its activity view is polled, each statement outside a transaction
+    // seeing fresh statistics.
     const rows = await database.query(
       `SELECT 1 FROM pg_stat_activity, pg_sleep(0.05)
        WHERE datname = current_database() AND wait_event_type = 'Lock'

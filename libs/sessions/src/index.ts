@@ -48,6 +48,7 @@ export { CachedDbSessionStore } from './stores/cached-db-session.store.js';
 export type { CachedDbSessionStoreOptions } from './stores/cached-db-session.store.js';
 export { CacheSessionStore } from './stores/cache-session.store.js';
 export type { CacheSessionStoreOptions } from './stores/cache-session.store.js';
+export type { SessionKeyv } from './stores/session-keyv.interface.js';
 export { FileSessionStore } from './stores/file-session.store.js';
 export type { FileSessionStoreOptions } from './stores/file-session.store.js';
 export { SignedCookieSessionStore } from './stores/signed-cookie-session.store.js';

@@ -1,6 +1,6 @@
 import { createClient } from '@keyv/redis';
 import { Logger } from '@nestjs/common';
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from '../src/stores/session-keyv.interface.js';
 import { DataSource } from 'typeorm';
 import { RecordingLogger } from '../../../test/support/recording-logger.js';
 import { RedisTestServer } from '../../../test/support/redis-server.js';
@@ -25,7 +25,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
   let raw: ReturnType<typeof createClient>;
   const sources: DataSource[] = [];
   const stores: CachedDbSessionStore[] = [];
-  const appsCaches: Keyv[] = [];
+  const appsCaches: SessionKeyv[] = [];
   const logger = new RecordingLogger();
 
   beforeAll(async () => {
@@ -74,7 +74,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       /** The cache is the app's (not cleared on recovery); the test closes it. */
       appsCache?: boolean;
     } = {},
-  ): Promise<{ store: CachedDbSessionStore; cache: Keyv }> {
+  ): Promise<{ store: CachedDbSessionStore; cache: SessionKeyv }> {
     const source = await new DataSource({
       type: 'postgres',
       url: database.url,
@@ -119,7 +119,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
    * Has the next `cache.set()` wait for `release()` before it is sent;
    * `reached` resolves when it is called.
    */
-  function holdWrites(cache: Keyv): {
+  function holdWrites(cache: SessionKeyv): {
     reached: Promise<void>;
     release: () => void;
     /** Resolves once the held write, released, has been applied. */
@@ -132,7 +132,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     const applied = new Promise<void>((resolve) => (apply = resolve));
     const set = cache.set.bind(cache);
-    cache.set = async (...args: Parameters<Keyv['set']>) => {
+    cache.set = async (...args: Parameters<SessionKeyv['set']>) => {
       cache.set = set; // the next writes go through
       reach();
       await released;

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from '../stores/session-keyv.interface.js';
 import { maskCredentials } from '../errors/mask-credentials.util.js';
 import { describe, isPlainObject } from './option-checks.util.js';
 import type { SessionStoreOption } from './sessions-module-options.interface.js';
@@ -9,7 +9,7 @@ import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
 /** The cache options with every default filled in. */
 export interface ResolvedCacheOptions {
   readonly url: string | undefined;
-  readonly keyv: Keyv | undefined;
+  readonly keyv: SessionKeyv | undefined;
   readonly namespace: string;
 }
 
@@ -125,7 +125,7 @@ function resolveCache(
   }
   return {
     url: url as string | undefined,
-    keyv: keyv as Keyv | undefined,
+    keyv: keyv as SessionKeyv | undefined,
     namespace: namespace as string,
   };
 }
@@ -198,7 +198,7 @@ function isRedisUrl(value: unknown): value is string {
  * Whether the value has Keyv's methods. Checked by shape: 'keyv' is an
  * optional peer dependency, not loaded to read the options.
  */
-function isKeyv(value: unknown): value is Keyv {
+function isKeyv(value: unknown): value is SessionKeyv {
   if (typeof value !== 'object' || value === null || !('store' in value)) {
     return false;
   }

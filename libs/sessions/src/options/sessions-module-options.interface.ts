@@ -1,5 +1,5 @@
 import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from '../stores/session-keyv.interface.js';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import type { SessionStore } from '../stores/session.store.js';
 
@@ -80,7 +80,7 @@ export interface SessionsCacheOptions {
    * The app owns it: the module does not close it.
    * @default undefined
    */
-  keyv?: Keyv;
+  keyv?: SessionKeyv;
   /**
    * Prefix of the sessions' cache keys, so sessions share a cache with
    * other data safely.

@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from './session-keyv.interface.js';
 import { KeyQueue } from './key-queue.util.js';
 import { applySessionChanges } from './session-changes.util.js';
 import {
@@ -60,7 +60,7 @@ export class CacheSessionStore
   private readonly queue = new KeyQueue();
 
   constructor(
-    readonly cache: Keyv,
+    readonly cache: SessionKeyv,
     private readonly options: CacheSessionStoreOptions = {},
   ) {
     super();

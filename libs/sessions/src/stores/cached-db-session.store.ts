@@ -1,5 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from './session-keyv.interface.js';
 import { ResilientSessionCache } from './resilient-session-cache.util.js';
 import {
   SessionCacheEntries,
@@ -96,7 +96,7 @@ export class CachedDbSessionStore
 
   constructor(
     readonly database: TypeOrmSessionStore,
-    readonly cache: Keyv,
+    readonly cache: SessionKeyv,
     private readonly options: CachedDbSessionStoreOptions = {},
   ) {
     super();

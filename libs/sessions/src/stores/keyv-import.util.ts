@@ -52,9 +52,11 @@ function missingPackage(
   name: string,
   purpose: string,
 ): unknown {
+  // ESM's code, and CommonJS's (bundled or transpiled apps).
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const notFound =
     error instanceof Error &&
-    (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
     error.message.includes(`'${name}'`);
   if (!notFound) {
     return error;

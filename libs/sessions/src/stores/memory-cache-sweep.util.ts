@@ -1,4 +1,4 @@
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from './session-keyv.interface.js';
 
 /** Writes before the first sweep, and the fewest between two. */
 const MIN_WRITES_BETWEEN_SWEEPS = 1000;
@@ -18,10 +18,10 @@ export class MemoryCacheSweep {
   private writesBetweenSweeps = MIN_WRITES_BETWEEN_SWEEPS;
   private sweeping = false;
 
-  private constructor(private readonly cache: Keyv) {}
+  private constructor(private readonly cache: SessionKeyv) {}
 
   /** A sweep for `cache` if it is kept in memory, else `undefined`. */
-  static of(cache: Keyv): MemoryCacheSweep | undefined {
+  static of(cache: SessionKeyv): MemoryCacheSweep | undefined {
     const store: unknown = cache.store;
     return store instanceof Map && cache.iterator !== undefined
       ? new MemoryCacheSweep(cache)
@@ -44,7 +44,7 @@ export class MemoryCacheSweep {
       });
   }
 
-  /** Reads every entry: Keyv's iterator deletes the expired ones it meets. */
+  /** Reads every entry: SessionKeyv's iterator deletes the expired ones it meets. */
   async sweep(): Promise<void> {
     let live = 0;
     for await (const entry of this.cache.iterator!(undefined)) {

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { once } from 'node:events';
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from './session-keyv.interface.js';
 // Imported rather than the globals: test suites that fake timers replace
 // the global ones, and a deadline must still run out.
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -39,7 +39,7 @@ export class SessionCacheEntries {
   private ready = false;
 
   constructor(
-    readonly cache: Keyv,
+    readonly cache: SessionKeyv,
     readonly timeoutMs: number = SESSION_CACHE_TIMEOUT_MS,
   ) {
     this.sweep = MemoryCacheSweep.of(cache);
@@ -52,9 +52,7 @@ export class SessionCacheEntries {
    */
   async get(key: string): Promise<unknown> {
     try {
-      return await this.within('read a session', () =>
-        this.cache.get<unknown>(key),
-      );
+      return await this.within('read a session', () => this.cache.get(key));
     } catch (error) {
       if (error instanceof SyntaxError) {
         return UNREADABLE_ENTRY;
@@ -70,7 +68,7 @@ export class SessionCacheEntries {
 
   /**
    * Stores `text` under `key` for `ttlMs` milliseconds. With no time left,
-   * deletes the entry instead: Keyv stores a TTL of 0 as no expiry at all.
+   * deletes the entry instead: SessionKeyv stores a TTL of 0 as no expiry at all.
    */
   async set(key: string, text: string, ttlMs: number): Promise<void> {
     // Redis takes whole milliseconds.

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Keyv } from 'keyv';
+import type { SessionKeyv } from './session-keyv.interface.js';
 import type { ResolvedCacheOptions } from '../options/resolve-store-options.js';
 import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
 import {
@@ -36,7 +36,7 @@ export const REDIS_MAX_RECONNECT_DELAY_MS = 500;
  * background, `REDIS_MAX_RECONNECT_DELAY_MS` apart at most.
  */
 export async function openSessionCache(options: ResolvedCacheOptions): Promise<{
-  cache: Keyv;
+  cache: SessionKeyv;
   owned: boolean;
 }> {
   if (options.keyv !== undefined) {
@@ -62,7 +62,7 @@ export async function openSessionCache(options: ResolvedCacheOptions): Promise<{
  * hung server never answered can be waiting, and they would hold shutdown
  * forever.
  */
-export async function closeSessionCache(cache: Keyv): Promise<void> {
+export async function closeSessionCache(cache: SessionKeyv): Promise<void> {
   const store: unknown = cache.store;
   if (await isKeyvRedis(store)) {
     await (store as { disconnect(force: boolean): Promise<void> }).disconnect(
@@ -73,7 +73,10 @@ export async function closeSessionCache(cache: Keyv): Promise<void> {
   await cache.disconnect();
 }
 
-async function redisCache(url: string, namespace: string): Promise<Keyv> {
+async function redisCache(
+  url: string,
+  namespace: string,
+): Promise<SessionKeyv> {
   const { createClient, createKeyv } = await importKeyvRedis();
   // Until the first connection is made, a failure to connect ends the
   // attempt (the request gets the error, the next one tries again) instead
@@ -107,7 +110,7 @@ const logger = new Logger(SESSIONS_LOGGER_CONTEXT);
  * failure as if the session were not there, which would drop visitors'
  * sessions instead of failing the request.
  */
-export function warnIfErrorsHidden(cache: Keyv): void {
+export function warnIfErrorsHidden(cache: SessionKeyv): void {
   if (!cache.throwOnErrors) {
     logger.warn(
       'The Keyv given as the session cache hides its errors (throwOnErrors is off): while it fails, ' +

@@ -98,7 +98,7 @@ export abstract class SessionStore {
 
   /**
    * Whether `key`, as a client sent it, may name a session of this store:
-   * a key of `generateSessionKey()`'s alphabet, 8 to 40 characters long.
+   * a key of `[a-z0-9]`, 8 to 40 characters long.
    * A key it refuses is never looked up: the client gets a new session.
    */
   acceptsKey(key: string): boolean {
