@@ -3,12 +3,7 @@ import { describeSessionStoreContract } from 'nest-sessions/testing';
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../src/database/typeorm-options.js';
 import { TestDatabase } from './support/test-database.js';
-import { Logger } from '@nestjs/common';
-import { RecordingLogger } from './support/recording-logger.js';
-
-// The contract's corrupt-data case warns: recorded, and checked at the end.
-const logger = new RecordingLogger();
-Logger.overrideLogger(logger);
+import { expectOneCorruptDataWarning } from './support/corrupt-data-warning.js';
 
 describeSessionStoreContract("'db' (TypeOrmSessionStore)", async () => {
   const database = await TestDatabase.create();
@@ -31,11 +26,4 @@ describeSessionStoreContract("'db' (TypeOrmSessionStore)", async () => {
   };
 });
 
-it('logged the corrupt session once, as a warning', () => {
-  expect(logger.lines).toEqual([
-    expect.objectContaining({
-      level: 'warn',
-      message: expect.stringMatching(/^Session data corrupted/),
-    }),
-  ]);
-});
+expectOneCorruptDataWarning();

@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSessionStore } from 'nest-sessions';
 import { describeSessionStoreContract } from 'nest-sessions/testing';
-import { Logger } from '@nestjs/common';
-import { RecordingLogger } from './support/recording-logger.js';
-
-// The contract's corrupt-data case warns: recorded, and checked at the end.
-const logger = new RecordingLogger();
-Logger.overrideLogger(logger);
+import { expectOneCorruptDataWarning } from './support/corrupt-data-warning.js';
 
 describeSessionStoreContract("'file' (FileSessionStore)", async () => {
   const folder = await mkdtemp(join(tmpdir(), 'nest-sessions-contract-'));
@@ -25,11 +20,4 @@ describeSessionStoreContract("'file' (FileSessionStore)", async () => {
   };
 });
 
-it('logged the corrupt session once, as a warning', () => {
-  expect(logger.lines).toEqual([
-    expect.objectContaining({
-      level: 'warn',
-      message: expect.stringMatching(/^Session data corrupted/),
-    }),
-  ]);
-});
+expectOneCorruptDataWarning();

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import request from 'supertest';
 import { seedSessions } from './support/cleanup-testing.js';
+import { ChildOutput } from './support/child-output.js';
 import { sessionKeyFrom } from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
@@ -42,31 +43,22 @@ async function alive(pid: number): Promise<boolean> {
   return status !== '' && !/^State:\s+Z/m.test(status);
 }
 
-/** `npm <args>` as a user types it, with `--ignore-scripts` (the build is made once, in beforeAll). */
+/** `npm <args>`, by the npm that runs the tests (else the one on PATH). */
 function npm(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const command = NPM ? process.execPath : 'npm';
   const argv = NPM ? [NPM, ...args] : args;
   return spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Resolves with the output once it matches `pattern`; rejects if the process exits first. */
-function outputMatching(
-  child: ChildProcess,
-  pattern: RegExp,
-): Promise<RegExpExecArray> {
-  return new Promise((found, failed) => {
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = pattern.exec(output);
-      if (match) found(match);
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    child.once('exit', (code) =>
-      failed(new Error(`exited (${code}) before ${pattern}:\n${output}`)),
-    );
-  });
+/** The environment of the demo's scripts on its embedded PostgreSQL in `dataDir`. */
+function embeddedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    EMBEDDED_POSTGRES_DIR: dataDir,
+    ...extra,
+  };
+  delete env.DATABASE_URL;
+  return env;
 }
 
 /** The demo, started with `npm start` without DATABASE_URL; with its URL and node's pid. */
@@ -75,15 +67,9 @@ async function startDemo(): Promise<{
   url: string;
   nodePid: number;
 }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    EMBEDDED_POSTGRES_DIR: dataDir,
-  };
-  delete env.DATABASE_URL;
-  const child = npm(['start', '--ignore-scripts'], env);
-  const [, pid, url] = await outputMatching(
-    child,
+  // The build is made once, in beforeAll.
+  const child = npm(['start', '--ignore-scripts'], embeddedEnv({ PORT: '0' }));
+  const [, pid, url] = await new ChildOutput(child).matching(
     /\[Nest\] (\d+)[\s\S]*nest-sessions demo on (http:\/\/localhost:\d+)\//,
   );
   return { npm: child, url, nodePid: Number(pid) };
@@ -143,17 +129,9 @@ describe('npm start and npm run clearsessions (the demo)', () => {
     const sentinel = join('dist', `sentinel-${process.pid}`);
     await writeFile(sentinel, '');
 
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      EMBEDDED_POSTGRES_DIR: dataDir,
-    };
-    delete env.DATABASE_URL;
-    const clear = npm(['run', 'clearsessions'], env);
-    const exited = new Promise<number | null>((done) =>
-      clear.once('exit', done),
-    );
-    await outputMatching(clear, /Deleted \d+ expired sessions? in/);
-    expect(await exited).toBe(0);
+    const clear = new ChildOutput(npm(['run', 'clearsessions'], embeddedEnv()));
+    await clear.matching(/Deleted \d+ expired sessions? in/);
+    expect(await clear.exited).toBe(0);
 
     // The build was rewritten in place, not emptied first.
     await expect(stat(sentinel)).resolves.toBeDefined();

@@ -1,8 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { ChildOutput } from './support/child-output.js';
 import { TestDatabase } from './support/test-database.js';
 
 const execFileAsync = promisify(execFile);
@@ -44,33 +45,17 @@ async function run(
   }
 }
 
-/** The scratch app's server; resolves with its URL, or rejects with its output if it exits. */
-function start(
-  app: string,
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; url: Promise<string>; exit: Promise<string> } {
+/** What the scratch app prints once it listens: its URL. */
+const LISTENING = /listening on (http:\/\/\S+)/;
+
+/** The scratch app's server, started; its output tells when it listens. */
+function start(app: string, env: NodeJS.ProcessEnv): ChildOutput {
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: app,
     env: scratchEnv({ ...env, PORT: '0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const exit = new Promise<string>((exited) =>
-    child.once('exit', (code) => exited(`exit ${code}:\n${output}`)),
-  );
-  const url = new Promise<string>((listening, failed) => {
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) listening(match[1]);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    void exit.then((why) => failed(new Error(`the app stopped: ${why}`)));
-  });
-  // A test that waits for the exit instead does not read the URL.
-  url.catch(() => {});
-  return { child, url, exit };
+  return new ChildOutput(child);
 }
 
 /**
@@ -193,7 +178,7 @@ describe('The packed nest-sessions in a new Nest app', () => {
   it('serves sessions: a cookie set and read back, SessionService in a controller, the cleanup', async () => {
     const server = start(app, { DATABASE_URL: database.url });
     try {
-      const url = await server.url;
+      const [, url] = await server.matching(LISTENING);
       const set = await fetch(`${url}/set?value=kept`);
       expect(await set.json()).toEqual({ value: 'kept' });
       const cookie = set.headers.get('set-cookie')!;
@@ -213,7 +198,7 @@ describe('The packed nest-sessions in a new Nest app', () => {
       expect(await database.sessionCount()).toBe(0);
     } finally {
       server.child.kill('SIGTERM');
-      await server.exit;
+      await server.exited;
     }
   }, 60_000);
 
@@ -232,9 +217,8 @@ describe('The packed nest-sessions in a new Nest app', () => {
       DATABASE_URL: database.url,
       SESSION_STORE: 'cache',
     });
-    const why = await server.exit;
-    expect(why).toMatch(/^exit 1:/);
-    expect(why).toContain(
+    expect(await server.exited).toBe(1);
+    expect(server.text).toContain(
       "a session cache in memory needs the package 'keyv', which is not installed: npm install keyv",
     );
   }, 60_000);

@@ -194,16 +194,28 @@ function isRedisUrl(value: unknown): value is string {
   }
 }
 
+/** The methods of `SessionKeyv`, which the cache stores call. */
+const KEYV_METHODS = [
+  'get',
+  'set',
+  'has',
+  'delete',
+  'deleteMany',
+  'clear',
+  'disconnect',
+  'on',
+  'off',
+];
+
 /**
- * Whether the value has Keyv's methods. Checked by shape: 'keyv' is an
- * optional peer dependency, not loaded to read the options.
+ * Whether the value is a `SessionKeyv` (a Keyv): its `store` and methods.
+ * Checked by shape: 'keyv' is an optional peer dependency, not loaded to
+ * read the options.
  */
 function isKeyv(value: unknown): value is SessionKeyv {
   if (typeof value !== 'object' || value === null || !('store' in value)) {
     return false;
   }
-  const methods = value as Record<string, unknown>;
-  return ['get', 'set', 'delete', 'has', 'clear', 'getMany'].every(
-    (name) => typeof methods[name] === 'function',
-  );
+  const members = value as Record<string, unknown>;
+  return KEYV_METHODS.every((name) => typeof members[name] === 'function');
 }

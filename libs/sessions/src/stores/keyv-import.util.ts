@@ -13,7 +13,7 @@ let keyvRedis: Promise<typeof KeyvRedisPackage> | undefined;
 export function importKeyv(): Promise<typeof KeyvPackage> {
   keyv ??= import('keyv').catch((error: unknown) => {
     keyv = undefined;
-    throw missingPackage(error, 'keyv', 'a session cache in memory');
+    throw missingPackage(error, 'keyv', 'a session cache in memory', 'keyv');
   });
   return keyv;
 }
@@ -26,6 +26,7 @@ export function importKeyvRedis(): Promise<typeof KeyvRedisPackage> {
       error,
       '@keyv/redis',
       "a session cache on Redis ('cache.url')",
+      'keyv @keyv/redis',
     );
   });
   return keyvRedis;
@@ -47,10 +48,12 @@ export async function isKeyvRedis(store: unknown): Promise<boolean> {
   }
 }
 
+/** A `SessionsConfigurationError` saying to install `name` if `error` is its absence, else `error`. */
 function missingPackage(
   error: unknown,
   name: string,
   purpose: string,
+  install: string,
 ): unknown {
   // ESM's code, and CommonJS's (bundled or transpiled apps).
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -61,7 +64,6 @@ function missingPackage(
   if (!notFound) {
     return error;
   }
-  const install = name === 'keyv' ? 'keyv' : 'keyv @keyv/redis';
   return new SessionsConfigurationError([
     `${purpose} needs the package '${name}', which is not installed: npm install ${install}`,
   ]);

@@ -44,7 +44,7 @@ export class MemoryCacheSweep {
       });
   }
 
-  /** Reads every entry: SessionKeyv's iterator deletes the expired ones it meets. */
+  /** Reads every entry: Keyv's iterator deletes the expired ones it meets. */
   async sweep(): Promise<void> {
     let live = 0;
     for await (const entry of this.cache.iterator!(undefined)) {

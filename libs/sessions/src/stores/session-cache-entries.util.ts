@@ -68,7 +68,7 @@ export class SessionCacheEntries {
 
   /**
    * Stores `text` under `key` for `ttlMs` milliseconds. With no time left,
-   * deletes the entry instead: SessionKeyv stores a TTL of 0 as no expiry at all.
+   * deletes the entry instead: Keyv stores a TTL of 0 as no expiry at all.
    */
   async set(key: string, text: string, ttlMs: number): Promise<void> {
     // Redis takes whole milliseconds.

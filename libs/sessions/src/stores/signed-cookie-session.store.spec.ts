@@ -10,12 +10,7 @@ import {
   MAX_COOKIE_BYTES,
   SignedCookieSessionStore,
 } from './signed-cookie-session.store.js';
-import { Logger } from '@nestjs/common';
-import { RecordingLogger } from '../../../../test/support/recording-logger.js';
-
-// The contract's corrupt-data case warns: recorded, and checked at the end.
-const logger = new RecordingLogger();
-Logger.overrideLogger(logger);
+import { expectOneCorruptDataWarning } from '../../../../test/support/corrupt-data-warning.js';
 
 const SECRET = 'spec-secret-0123456789abcdefghijklmnopqrstu';
 
@@ -134,11 +129,4 @@ describeSessionStoreContract(
   }),
 );
 
-it('logged the corrupt session once, as a warning', () => {
-  expect(logger.lines).toEqual([
-    expect.objectContaining({
-      level: 'warn',
-      message: expect.stringMatching(/^Session data corrupted/),
-    }),
-  ]);
-});
+expectOneCorruptDataWarning();
