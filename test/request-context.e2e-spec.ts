@@ -11,12 +11,7 @@ import {
   Controller,
   Get,
   type INestApplication,
-  Inject,
   Injectable,
-  type MiddlewareConsumer,
-  Module,
-  type NestMiddleware,
-  type NestModule,
   type Provider,
   type Type,
   UseGuards,
@@ -35,9 +30,22 @@ import {
 } from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
+/** A guard that reaches `SessionService` through `ModuleRef`. */
+@Injectable()
+class LookingUpGuard implements CanActivate {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async canActivate(): Promise<boolean> {
+    const sessions = this.moduleRef.get(SessionService, { strict: false });
+    (await sessions.current()).set('guarded', true);
+    return true;
+  }
+}
+
 /**
  * Routes that never inject `SessionService`: they take the session with
- * `@CurrentSession()`, or look `SessionService` up at run time.
+ * `@CurrentSession()`, or look `SessionService` up at run time, which an
+ * app may do anywhere.
  */
 @Controller()
 class LookingUpController {
@@ -70,56 +78,19 @@ class LookingUpController {
       throw error;
     }
   }
-}
 
-/** The ways a class can have Nest inject `SessionService`. */
-@Injectable()
-class ConstructorInjected {
-  constructor(readonly sessions: SessionService) {}
-}
-
-@Injectable()
-class PropertyInjected {
-  @Inject(SessionService)
-  readonly sessions!: SessionService;
-}
-
-@Injectable()
-class SessionGuard implements CanActivate {
-  constructor(private readonly sessions: SessionService) {}
-
-  canActivate(): boolean {
-    return this.sessions !== undefined;
+  @Get('guarded')
+  @UseGuards(LookingUpGuard)
+  guarded(@CurrentSession() session: Session) {
+    return { guarded: session.get('guarded') };
   }
-}
 
-@Controller('guarded')
-@UseGuards(SessionGuard)
-class GuardedController {
-  @Get()
-  guarded() {
-    return {};
-  }
-}
-
-@Controller('injecting')
-class InjectingController {
-  constructor(readonly sessions: SessionService) {}
-}
-
-@Injectable()
-class SessionMiddlewareOfTheApp implements NestMiddleware {
-  constructor(readonly sessions: SessionService) {}
-
-  use(_request: unknown, _response: unknown, next: () => void): void {
-    next();
-  }
-}
-
-@Module({})
-class MiddlewareModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionMiddlewareOfTheApp).forRoutes(LookingUpController);
+  /** `current()` beside `@CurrentSession()` in one request. */
+  @Get('both')
+  async both(@CurrentSession() session: Session) {
+    const sessions = this.moduleRef.get(SessionService, { strict: false });
+    session.set('both', true);
+    return { same: (await sessions.current()) === session };
   }
 }
 
@@ -130,30 +101,6 @@ interface AppParts {
   providers?: Provider[];
   sessions?: SessionsModuleOptions;
 }
-
-const INJECTING_APPS: [string, AppParts][] = [
-  ["a provider's constructor", { providers: [ConstructorInjected] }],
-  ["a provider's property", { providers: [PropertyInjected] }],
-  [
-    "a factory's inject",
-    {
-      providers: [
-        {
-          provide: 'SESSION_KEYS',
-          inject: [SessionService],
-          useFactory: (sessions: SessionService) => sessions,
-        },
-      ],
-    },
-  ],
-  [
-    'a useExisting alias',
-    { providers: [{ provide: 'SESSIONS', useExisting: SessionService }] },
-  ],
-  ['a controller', { controllers: [InjectingController] }],
-  ['a guard in @UseGuards()', { controllers: [GuardedController] }],
-  ['a Nest middleware', { imports: [MiddlewareModule] }],
-];
 
 describe.each(HTTP_ADAPTERS)(
   'The request context, on %s',
@@ -190,7 +137,7 @@ describe.each(HTTP_ADAPTERS)(
       }
     }
 
-    describe('where no class injects SessionService', () => {
+    describe('by default', () => {
       it('@CurrentSession() saves the session, sets its cookie and loads it back', () =>
         withApp({}, async (app) => {
           const first = await request(app.getHttpServer())
@@ -214,74 +161,46 @@ describe.each(HTTP_ADAPTERS)(
           expect(await database.sessionData(key)).toEqual({ twice: true });
         }));
 
-      it('has current() say how to turn the context on', () =>
+      it('runs requests in the context where no class injects SessionService and current() is called on one looked up', () =>
         withApp({}, async (app) => {
           const response = await request(app.getHttpServer())
             .get('/looked-up')
-            .expect(200);
-          expect(response.body).toEqual({
-            missing: 'not-injected',
-            message: expect.stringContaining(
-              "Inject SessionService where current() is called, or set requestContext: true in SessionsModule's options.",
-            ) as string,
-          });
-          expect(sessionKeyFrom(response.headers)).toBeUndefined();
-        }));
-
-      it('runs requests in the context with requestContext: true', () =>
-        withApp({ sessions: { requestContext: true } }, async (app) => {
-          const response = await request(app.getHttpServer())
-            .get('/looked-up')
             .expect(200, { context: true });
           const key = sessionKeyFrom(response.headers)!;
           expect(await database.sessionData(key)).toEqual({ lookedUp: true });
+        }));
+
+      it('gives current() and @CurrentSession() of a request the same session', () =>
+        withApp({}, async (app) => {
+          const response = await request(app.getHttpServer())
+            .get('/both')
+            .expect(200, { same: true });
+          const key = sessionKeyFrom(response.headers)!;
+          expect(await database.sessionData(key)).toEqual({ both: true });
         }));
     });
 
-    it.each(INJECTING_APPS)(
-      'runs requests in the context when %s injects SessionService',
-      (_way, parts) =>
-        withApp(parts, async (app) => {
-          const response = await request(app.getHttpServer())
-            .get('/looked-up')
-            .expect(200, { context: true });
-          const key = sessionKeyFrom(response.headers)!;
-          expect(await database.sessionData(key)).toEqual({ lookedUp: true });
-        }),
-    );
+    it('runs a guard in the context, whose session the handler gets', () =>
+      withApp({}, async (app) => {
+        const response = await request(app.getHttpServer())
+          .get('/guarded')
+          .expect(200, { guarded: true });
+        const key = sessionKeyFrom(response.headers)!;
+        expect(await database.sessionData(key)).toEqual({ guarded: true });
+      }));
 
-    if (adapter === 'express') {
-      it("takes the session middleware off Express's router where requests run without the context", async () => {
-        const layers = (app: INestApplication) => {
-          const express = app.getHttpAdapter().getInstance() as {
-            router: { stack: unknown[] };
-          };
-          return express.router.stack.length;
-        };
-        let withContext = 0;
-        let withoutContext = 0;
-        await withApp({ sessions: { requestContext: true } }, async (app) => {
-          withContext = layers(app);
-          await request(app.getHttpServer())
-            .get('/looked-up')
-            .expect(200, { context: true });
-        });
-        await withApp({}, async (app) => {
-          withoutContext = layers(app);
-          await request(app.getHttpServer())
-            .get('/count')
-            .expect(200, { visits: 1 });
-        });
-        expect(withoutContext).toBe(withContext - 1);
-      });
-    }
+    it('runs requests in the context with requestContext: true', () =>
+      withApp({ sessions: { requestContext: true } }, async (app) => {
+        const response = await request(app.getHttpServer())
+          .get('/looked-up')
+          .expect(200, { context: true });
+        const key = sessionKeyFrom(response.headers)!;
+        expect(await database.sessionData(key)).toEqual({ lookedUp: true });
+      }));
 
     it('runs requests without the context with requestContext: false, where @CurrentSession() still works', () =>
       withApp(
-        {
-          providers: [ConstructorInjected],
-          sessions: { requestContext: false },
-        },
+        { sessions: { requestContext: false } },
         async (app) => {
           const lookedUp = await request(app.getHttpServer())
             .get('/looked-up')

@@ -1,25 +1,19 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type DynamicModule,
   Module,
   type NestModule,
-  type OnApplicationBootstrap,
   type Provider,
 } from '@nestjs/common';
-import {
-  DiscoveryModule,
-  HttpAdapterHost,
-  ModulesContainer,
-} from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
 import { CleanupScheduler } from './cleanup/cleanup.scheduler.js';
 import { CleanupService } from './cleanup/cleanup.service.js';
 import { SessionsExpiredExplorer } from './cleanup/sessions-expired.explorer.js';
-import { mountOnExpress } from './http/express-mount.util.js';
-import { mountOnFastify } from './http/fastify-mount.util.js';
+import { mountOnFastify } from './http/fastify-hooks.js';
 import { SessionCommitService } from './http/session-commit.service.js';
 import { SessionMiddleware } from './http/session.middleware.js';
-import { appInjects } from './http/session-service-injection.util.js';
 import {
   type ResolvedStaticOptions,
   resolveSessionsOptions,
@@ -29,7 +23,6 @@ import type {
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
 } from './options/sessions-module-options.interface.js';
-import { RequestContextService } from './session/request-context.service.js';
 import { SessionService } from './session/session.service.js';
 import {
   SESSIONS_MODULE_OPTIONS,
@@ -63,16 +56,11 @@ import { SessionStore } from './stores/session.store.js';
  * `cleanup: { enabled: false }`).
  */
 @Module({})
-export class SessionsModule implements NestModule, OnApplicationBootstrap {
-  /** Takes the middleware off Express's router again. */
-  private unmountFromExpress: (() => void) | undefined;
-
+export class SessionsModule implements NestModule {
   /** @internal Made by Nest's injector. */
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly middleware: SessionMiddleware,
-    private readonly requestContext: RequestContextService,
-    private readonly modules: ModulesContainer,
   ) {}
 
   /** Sessions with options known up front. */
@@ -120,7 +108,6 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
         ...optionsProviders,
         createStoreProvider(statics),
         SessionService,
-        RequestContextService,
         SessionMiddleware,
         SessionCommitService,
         SessionsExpiredExplorer,
@@ -132,33 +119,20 @@ export class SessionsModule implements NestModule, OnApplicationBootstrap {
   }
 
   /**
-   * Gives every request of the HTTP adapter its session, ahead of the
-   * routes: as middleware on Express, through hooks on Fastify.
+   * Gives every request of the HTTP adapter its session, ahead of the routes
+   * and of the middleware applied through `MiddlewareConsumer` (which may use
+   * the session): with the adapter's `use()` on Express (as `app.use()`),
+   * through hooks on Fastify.
    */
   configure(): void {
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.getType() === 'fastify') {
       mountOnFastify(adapter.getInstance<FastifyInstance>(), this.middleware);
     } else {
-      this.unmountFromExpress = mountOnExpress(adapter, this.middleware);
-    }
-  }
-
-  /**
-   * Settles whether requests run in the context `SessionService.current()`
-   * needs: by default, whether a class of the app (SessionsModule's own
-   * aside) injects `SessionService`. Every module's classes are known by
-   * now, middleware included, and no request has come yet. Without the
-   * context, the middleware has nothing to do on Express, and goes.
-   */
-  onApplicationBootstrap(): void {
-    this.requestContext.settle(() =>
-      appInjects(this.modules, SessionService, (providers) =>
-        providers.has(SessionsModule),
-      ),
-    );
-    if (!this.requestContext.entered) {
-      this.unmountFromExpress?.();
+      adapter.use(
+        (request: IncomingMessage, response: ServerResponse, next: () => void) =>
+          this.middleware.use(request, response, next),
+      );
     }
   }
 }

@@ -4,24 +4,16 @@ import { SessionsError } from './sessions.error.js';
  * Why a request session was not found:
  * - `'outside'`: not while an HTTP request is handled (a cron job,
  *   bootstrap, a microservice handler), or without `SessionsModule`;
- * - `'not-injected'`: `SessionService.current()` in an app where no class
- *   injects `SessionService`, so requests run without the context;
  * - `'turned-off'`: `SessionService.current()` with `requestContext: false`.
  */
-export type SessionContextMissing = 'outside' | 'not-injected' | 'turned-off';
+export type SessionContextMissing = 'outside' | 'turned-off';
 
 const MESSAGES: Record<SessionContextMissing, string> = {
   outside:
     'There is no request session here. @CurrentSession() and SessionService.current() work ' +
-    'while SessionsModule handles an HTTP request (in guards, interceptors, pipes and ' +
-    'handlers), with SessionsModule imported in the application module. Elsewhere, use ' +
+    'while SessionsModule handles an HTTP request (in services, guards, interceptors, pipes, ' +
+    'filters and handlers), with SessionsModule imported in the application module. Elsewhere, use ' +
     'SessionService.load(key) with a known session key.',
-  'not-injected':
-    'SessionService.current() has no request context in this app: SessionsModule sets one ' +
-    'up only when a class of the app injects SessionService, and none does (it was reached ' +
-    'through app.get(), moduleRef.get() or a lazily loaded module). Inject SessionService ' +
-    "where current() is called, or set requestContext: true in SessionsModule's options. " +
-    '@CurrentSession() needs no context.',
   'turned-off':
     'SessionService.current() has no request context in this app: requestContext is false in ' +
     "SessionsModule's options. Remove it (or set it to true), or take the session with " +

@@ -1,11 +1,11 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { requestSessionOf } from './request-session-opener.js';
+import { HttpRequestSession } from './http-request-session.js';
 
 /**
  * The request's `Session`, loaded from the store before the handler runs
  * (`@nestjs/common` already exports a `Session` decorator, hence the name).
- * Only handlers that declare it pay for loading the session. It needs no
- * request context (see the `requestContext` option).
+ * Only handlers that declare it pay for loading the session. It works with
+ * `requestContext: false` too.
  *
  * ```ts
  * @Get('counter')
@@ -18,10 +18,7 @@ import { requestSessionOf } from './request-session-opener.js';
  */
 export const CurrentSession = createParamDecorator(
   (_data: unknown, context: ExecutionContext) => {
-    const http = context.switchToHttp();
-    return requestSessionOf(
-      http.getRequest<object>(),
-      http.getResponse<object>(),
-    ).session();
+    const request = context.switchToHttp().getRequest<object>();
+    return HttpRequestSession.of(request).session();
   },
 );

@@ -1,19 +1,27 @@
-import type { OutgoingHttpHeaders } from 'node:http';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import type {
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from 'node:http';
+import {
+  type ArgumentsHost,
+  Inject,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
+import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { type Session, sessionHasData } from '../session/session.js';
 import {
   SESSIONS_LOGGER_CONTEXT,
   SESSIONS_OPTIONS,
 } from '../sessions.constants.js';
-import type { RequestSession } from './request-session.js';
-import { replyWithError } from './reply-with-error.util.js';
-import {
-  appendSetCookie,
-  SessionCookieHeader,
-} from './session-cookie-header.js';
-import { addVaryCookie } from './vary-cookie.util.js';
+import type { HttpRequestSession } from './http-request-session.js';
+import { addVaryCookie, appendSetCookie } from './http-headers.js';
+import { SessionCookieHeader } from './session-cookie-header.js';
+
+/** Headers that describe the body the failed response would have had. */
+const BODY_HEADER = /^(content-|etag$|last-modified$|transfer-encoding$)/;
 
 /**
  * What Django's `SessionMiddleware.process_response` does, when the response
@@ -41,7 +49,7 @@ export class SessionCommitService {
    * `givenHeaders`: those about to be given to `writeHead()`, if any.
    */
   async commit(
-    requestSession: RequestSession,
+    requestSession: HttpRequestSession,
     givenHeaders: OutgoingHttpHeaders | undefined,
   ): Promise<void> {
     // A session that failed to load has already failed the request.
@@ -72,18 +80,23 @@ export class SessionCommitService {
    * Answers a request whose commit failed as Nest answers a handler's error:
    * `SessionInterruptedError` with a 400, a store failure with a 500.
    */
-  fail(requestSession: RequestSession, error: unknown): void {
-    replyWithError(
-      this.adapterHost.httpAdapter,
-      requestSession.request,
-      requestSession.response,
+  fail(requestSession: HttpRequestSession, error: unknown): void {
+    const { request, response } = requestSession;
+    // The headers that described the body of the response the handler made.
+    for (const name of response.getHeaderNames()) {
+      if (BODY_HEADER.test(name)) {
+        response.removeHeader(name);
+      }
+    }
+    new BaseExceptionFilter(this.adapterHost.httpAdapter).catch(
       error,
+      httpHost(request, response),
     );
   }
 
   /** Saves or deletes the session as it needs; returns the cookie to set, if any. */
   private async saveOrDelete(
-    requestSession: RequestSession,
+    requestSession: HttpRequestSession,
     session: Session,
   ): Promise<string | undefined> {
     const serverError = requestSession.response.statusCode >= 500;
@@ -107,4 +120,29 @@ export class SessionCommitService {
       : session.getExpiryAge();
     return this.cookie.holding(session.sessionKey!, maxAge);
   }
+}
+
+/** The `ArgumentsHost` of an HTTP request, as exception filters get it. */
+function httpHost(
+  request: IncomingMessage,
+  response: ServerResponse,
+): ArgumentsHost {
+  const args = [request, response];
+  const http = {
+    getRequest: () => request,
+    getResponse: () => response,
+    getNext: () => undefined,
+  };
+  return {
+    getArgs: () => args,
+    getArgByIndex: (index: number) => args[index],
+    getType: () => 'http',
+    switchToHttp: () => http,
+    switchToRpc: () => {
+      throw new Error('Not an RPC context.');
+    },
+    switchToWs: () => {
+      throw new Error('Not a WebSocket context.');
+    },
+  } as ArgumentsHost;
 }

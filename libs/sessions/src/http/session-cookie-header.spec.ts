@@ -1,14 +1,5 @@
-import {
-  IncomingMessage,
-  type OutgoingHttpHeaders,
-  ServerResponse,
-} from 'node:http';
-import { Socket } from 'node:net';
 import { resolveSessionsOptions } from '../options/resolve-options.js';
-import {
-  appendSetCookie,
-  SessionCookieHeader,
-} from './session-cookie-header.js';
+import { SessionCookieHeader } from './session-cookie-header.js';
 
 const defaults = resolveSessionsOptions({}, {}).cookie;
 
@@ -60,27 +51,5 @@ describe('SessionCookieHeader', () => {
     expect(header.holding('k', undefined)).toBe(
       'sessionid=k; Path=/; HttpOnly',
     );
-  });
-});
-
-describe('appendSetCookie', () => {
-  const response = () => new ServerResponse(new IncomingMessage(new Socket()));
-
-  it('keeps the cookies already set', () => {
-    const target = response();
-    target.setHeader('Set-Cookie', 'theme=dark');
-    appendSetCookie(target, undefined, 'sessionid=k');
-    expect(target.getHeader('Set-Cookie')).toEqual([
-      'theme=dark',
-      'sessionid=k',
-    ]);
-  });
-
-  it('joins the cookies about to be given to writeHead(), which would win', () => {
-    const target = response();
-    const given: OutgoingHttpHeaders = { 'set-cookie': 'theme=dark' };
-    appendSetCookie(target, given, 'sessionid=k');
-    expect(given['set-cookie']).toEqual(['theme=dark', 'sessionid=k']);
-    expect(target.getHeader('Set-Cookie')).toBeUndefined();
   });
 });

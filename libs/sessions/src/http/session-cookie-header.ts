@@ -1,6 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ResolvedSessionCookie } from '../options/resolve-options.js';
-import { givenHeaderName } from './given-headers.util.js';
 
 const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 
@@ -32,26 +30,4 @@ export class SessionCookieHeader {
         : `; Max-Age=${maxAge}; Expires=${new Date(Date.now() + maxAge * 1000).toUTCString()}`;
     return `${this.cookie.name}=${encodeURIComponent(key)}${this.scope}${lifetime}${this.flags}`;
   }
-}
-
-/**
- * Adds a `Set-Cookie` value to the response, beside those already there;
- * into `givenHeaders` when those (about to be given to `writeHead()`, which
- * win over the ones set before) have their own `Set-Cookie`.
- */
-export function appendSetCookie(
-  response: ServerResponse,
-  givenHeaders: OutgoingHttpHeaders | undefined,
-  value: string,
-): void {
-  const given = givenHeaderName(givenHeaders, 'set-cookie');
-  if (given === undefined) {
-    response.appendHeader('Set-Cookie', value);
-    return;
-  }
-  const current = givenHeaders![given];
-  givenHeaders![given] = [
-    ...(Array.isArray(current) ? current : [String(current)]),
-    value,
-  ];
 }

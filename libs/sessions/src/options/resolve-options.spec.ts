@@ -57,7 +57,7 @@ describe('resolveSessionsOptions', () => {
       },
       saveEveryRequest: false,
       expireAtBrowserClose: false,
-      requestContext: undefined,
+      requestContext: true,
       cleanup: {
         enabled: true,
         cron: '0 3 * * *',

@@ -49,8 +49,7 @@ export interface ResolvedSessionsOptions
   readonly cookie: ResolvedSessionCookie;
   readonly saveEveryRequest: boolean;
   readonly expireAtBrowserClose: boolean;
-  /** `undefined`: on when a class of the app injects `SessionService`. */
-  readonly requestContext: boolean | undefined;
+  readonly requestContext: boolean;
   readonly cleanup: ResolvedCleanupOptions;
 }
 
@@ -142,15 +141,12 @@ export function resolveSessionsOptions(
     SESSIONS_DEFAULTS.expireAtBrowserClose,
     problems,
   );
-  const requestContext =
-    behaviour.requestContext === undefined
-      ? undefined
-      : booleanOption(
-          'requestContext',
-          behaviour.requestContext,
-          false,
-          problems,
-        );
+  const requestContext = booleanOption(
+    'requestContext',
+    behaviour.requestContext,
+    SESSIONS_DEFAULTS.requestContext,
+    problems,
+  );
 
   const cleanup = resolveCleanupOptions(behaviour.cleanup, problems);
   const stores = resolveStoreOptions(

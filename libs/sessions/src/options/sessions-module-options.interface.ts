@@ -184,16 +184,12 @@ export interface SessionsBehaviourOptions {
   expireAtBrowserClose?: boolean;
   /**
    * Whether each HTTP request runs in a context (`AsyncLocalStorage`) where
-   * `SessionService.current()` finds its session. On Node 20 the context
-   * costs every request of the app some 3% of its CPU time, whether or not
-   * it uses the session. `@CurrentSession()` needs no context.
-   *
-   * By default it is on when a class of the app injects `SessionService`
-   * (a provider, controller, guard, interceptor, filter, pipe or middleware,
-   * through its constructor, a property or a factory's `inject`). Set `true`
-   * if the app reaches `SessionService` only another way (`app.get()`,
-   * `moduleRef.get()`, a lazily loaded module) and calls `current()` on it;
-   * `false` if it injects `SessionService` but never calls `current()`.
+   * `SessionService.current()` finds its session, wherever the request
+   * flows. An app that takes its sessions only with `@CurrentSession()`
+   * (which needs no context) may turn it off: on Node 20 the context costs
+   * every request a few percent of its CPU time; Node 22 and later pay next
+   * to nothing for it.
+   * @default true
    */
   requestContext?: boolean;
   /** The nightly purge of expired sessions. */

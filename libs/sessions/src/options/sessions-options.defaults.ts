@@ -10,6 +10,7 @@ export const SESSIONS_DEFAULTS = {
   },
   saveEveryRequest: false,
   expireAtBrowserClose: false,
+  requestContext: true,
   cleanup: {
     enabled: true,
     cron: '0 3 * * *',

@@ -4,8 +4,7 @@ import { SESSIONS_OPTIONS } from '../sessions.constants.js';
 import { GuardedSessionStore } from '../stores/guarded-session.store.js';
 import { SessionStore } from '../stores/session.store.js';
 import { SessionContextError } from '../errors/session-context.error.js';
-import { RequestContextService } from './request-context.service.js';
-import { currentRequestSession } from './session-context.js';
+import { RequestSession } from './request-session.js';
 import { Session, type SessionSettings } from './session.js';
 
 /**
@@ -17,13 +16,14 @@ import { Session, type SessionSettings } from './session.js';
 export class SessionService {
   private readonly store: SessionStore;
   private readonly settings: SessionSettings;
+  private readonly contextTurnedOff: boolean;
 
   /** @internal Made by Nest's injector. */
   constructor(
     store: SessionStore,
     @Inject(SESSIONS_OPTIONS) options: ResolvedSessionsOptions,
-    private readonly requestContext: RequestContextService,
   ) {
+    this.contextTurnedOff = !options.requestContext;
     this.store = new GuardedSessionStore(store);
     this.settings = {
       maxAge: options.cookie.maxAge,
@@ -34,15 +34,18 @@ export class SessionService {
   /**
    * The session of the request being handled, loaded from the store on the
    * first call of the request (later calls share it). Changes are saved when
-   * the response is sent. Rejects with `SessionContextError` outside of a
-   * request, or where the app's requests run without the context (see the
-   * `requestContext` option).
+   * the response is sent. It works wherever the request flows: services,
+   * guards, interceptors, pipes, exception filters and handlers. Rejects with
+   * `SessionContextError` outside of an HTTP request, or with
+   * `requestContext: false`.
    */
   current(): Promise<Session> {
-    const requestSession = currentRequestSession();
+    const requestSession = RequestSession.current();
     return requestSession === undefined
       ? Promise.reject(
-          new SessionContextError(this.requestContext.missing ?? 'outside'),
+          new SessionContextError(
+            this.contextTurnedOff ? 'turned-off' : 'outside',
+          ),
         )
       : requestSession.session();
   }

@@ -1,17 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CurrentRequestSession } from '../session/session-context.js';
+import { SessionContextError } from '../errors/session-context.error.js';
+import { RequestSession } from '../session/request-session.js';
 import type { SessionService } from '../session/session.service.js';
 import type { Session } from '../session/session.js';
-import { readCookie } from './cookie-header.util.js';
-import { holdResponseOutput } from './response-hold.util.js';
+import { readCookie } from './http-headers.js';
+import { ResponseHold } from './response-hold.js';
 import type { SessionCommitService } from './session-commit.service.js';
 
+/** Where a request that runs without the context keeps its request session. */
+const ATTACHED = Symbol('nest-sessions:request-session');
+
+type Attached = { [ATTACHED]?: HttpRequestSession | null };
+
 /**
- * The session side of one request: the cookie the client sent, and the
- * session, loaded only when something asks for it, once. Once it is asked
- * for, the response's output waits for the session's commit.
+ * The request session of one HTTP request: the cookie the client sent, and
+ * the session, loaded only when something asks for it, once. Once it is
+ * asked for, the response's output waits for the session's commit
+ * (`ResponseHold`).
  */
-export class RequestSession implements CurrentRequestSession {
+export class HttpRequestSession extends RequestSession {
+  /** The property, on the adapter's request, of `attachTo()`. */
+  static readonly property: symbol = ATTACHED;
+
   private loading: Promise<Session> | undefined;
   private cookie: string | undefined | null = null;
 
@@ -21,7 +31,27 @@ export class RequestSession implements CurrentRequestSession {
     private readonly sessions: SessionService,
     private readonly commits: SessionCommitService,
     private readonly cookieName: string,
-  ) {}
+  ) {
+    super();
+  }
+
+  /**
+   * The request session of `request` (the adapter's request being handled):
+   * the context's, or, where requests run without it, the one attached to
+   * the request.
+   */
+  static of(request: object): HttpRequestSession {
+    const current = RequestSession.current() ?? (request as Attached)[ATTACHED];
+    if (!(current instanceof HttpRequestSession)) {
+      throw new SessionContextError('outside');
+    }
+    return current;
+  }
+
+  /** Keeps this request session on `request`, for `of()` without the context. */
+  attachTo(request: object): void {
+    (request as Attached)[ATTACHED] = this;
+  }
 
   /** The session cookie's value as the client sent it, if it sent one. */
   get cookieValue(): string | undefined {
@@ -37,8 +67,8 @@ export class RequestSession implements CurrentRequestSession {
    */
   session(): Promise<Session> {
     if (this.loading === undefined) {
-      this.loading = this.open();
-      holdResponseOutput(
+      this.loading = this.load();
+      new ResponseHold(
         this.response,
         (givenHeaders) => this.commits.commit(this, givenHeaders),
         (error) => this.commits.fail(this, error),
@@ -52,7 +82,7 @@ export class RequestSession implements CurrentRequestSession {
     return this.loading;
   }
 
-  private async open(): Promise<Session> {
+  private async load(): Promise<Session> {
     const key = this.cookieValue;
     const stored = key === undefined ? null : await this.sessions.load(key);
     return stored ?? this.sessions.create();

@@ -1,20 +1,17 @@
-import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
-  holdResponseOutput,
-  prepareResponsePrototype,
-} from './response-hold.util.js';
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ResponseHold } from './response-hold.js';
 
-/**
- * Runs `test` against a server with `handler`, on a Node response class of
- * its own, and closes the server after.
- */
+/** Runs `test` against a server with `handler`, and closes the server after. */
 async function withServer(
-  ServerResponseClass: typeof ServerResponse,
   handler: (request: IncomingMessage, response: ServerResponse) => void,
   test: (url: string) => Promise<void>,
 ): Promise<void> {
-  const server = createServer({ ServerResponse: ServerResponseClass }, handler);
+  const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   try {
@@ -27,25 +24,17 @@ async function withServer(
   }
 }
 
-/** Responses whose prototype is prepared once, as Express's `app.response` is. */
-class PreparedResponse<
-  Request extends IncomingMessage = IncomingMessage,
-> extends ServerResponse<Request> {}
-prepareResponsePrototype(PreparedResponse.prototype);
-
-describe.each([
-  ['a prepared prototype', PreparedResponse],
-  ['a response of its own (wrapped per response)', ServerResponse],
-])('holdResponseOutput, on %s', (_name, ResponseClass) => {
+describe('ResponseHold', () => {
   it('sends the output only once beforeOutput() is done, headers included', async () => {
     const order: string[] = [];
     await withServer(
-      ResponseClass,
       (_request, response) => {
-        holdResponseOutput(
+        let written!: () => void;
+        const handlerDone = new Promise<void>((resolve) => (written = resolve));
+        new ResponseHold(
           response,
           async () => {
-            await new Promise((resolve) => setTimeout(resolve, 20));
+            await handlerDone;
             order.push('beforeOutput');
             response.setHeader('X-Committed', 'yes');
           },
@@ -54,8 +43,9 @@ describe.each([
         response.setHeader('Content-Type', 'text/plain');
         response.write('one, ');
         response.write('two, ');
-        order.push('written');
         response.end('three');
+        order.push('written');
+        written();
       },
       async (url) => {
         const answer = await fetch(url);
@@ -68,9 +58,8 @@ describe.each([
 
   it('patches the headers given to writeHead(), which win over those set before', async () => {
     await withServer(
-      ResponseClass,
       (_request, response) => {
-        holdResponseOutput(
+        new ResponseHold(
           response,
           (givenHeaders) => {
             givenHeaders!['x-seen'] = String(givenHeaders!['x-given']);
@@ -90,9 +79,8 @@ describe.each([
 
   it('drops the held output and lets onFailure() answer when beforeOutput() fails', async () => {
     await withServer(
-      ResponseClass,
       (_request, response) => {
-        holdResponseOutput(
+        new ResponseHold(
           response,
           () => Promise.reject(new Error('no commit')),
           (error) => {
@@ -118,9 +106,8 @@ describe.each([
       (resolve) => (committed = resolve),
     );
     await withServer(
-      ResponseClass,
       (_request, response) => {
-        holdResponseOutput(
+        new ResponseHold(
           response,
           () => {
             committed();
@@ -143,14 +130,45 @@ describe.each([
     );
   });
 
-  it('leaves a response that is not held alone', async () => {
+  it('keeps a wrapper added before it, and one added after it, in the chain', async () => {
+    const calls: string[] = [];
     await withServer(
-      ResponseClass,
       (_request, response) => {
+        const wrap = (label: string) => {
+          const end = response.end.bind(response) as (body: string) => void;
+          (response as unknown as { end: (body: string) => void }).end = (
+            body: string,
+          ) => {
+            calls.push(label);
+            end(`${body} ${label}`);
+          };
+        };
+        wrap('before');
+        new ResponseHold(response, () => Promise.resolve(), () => undefined);
+        wrap('after');
+        response.end('body');
+      },
+      async (url) => {
+        expect(await (await fetch(url)).text()).toBe('body after before');
+        expect(calls).toEqual(['after', 'before']);
+      },
+    );
+  });
+
+  it('leaves other responses alone', async () => {
+    const wrapped: boolean[] = [];
+    await withServer(
+      (_request, response) => {
+        if (wrapped.length === 0) {
+          new ResponseHold(response, () => Promise.resolve(), () => undefined);
+        }
+        wrapped.push(Object.hasOwn(response, 'end'));
         response.end('straight out');
       },
       async (url) => {
         expect(await (await fetch(url)).text()).toBe('straight out');
+        expect(await (await fetch(url)).text()).toBe('straight out');
+        expect(wrapped).toEqual([true, false]);
       },
     );
   });
