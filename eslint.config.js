@@ -32,6 +32,46 @@ export default tseslint.config(
     },
   },
   {
+    // Other packages' documented APIs only: no private paths, no patched
+    // prototypes, no edits of a router (docs/architecture.md).
+    files: ['libs/sessions/src/**/*.ts', 'src/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // Relative paths, Node's own modules and our `./testing` entry aside.
+              regex:
+                '^(?!\\.|node:|nest-sessions/testing$)(@[^/]+/[^/]+|[^@/][^/]*)/.+$',
+              message:
+                "Import a package by its name, not a path inside it: another package's files are its internals.",
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "AssignmentExpression > MemberExpression.left MemberExpression.object[property.name='prototype']",
+          message: "Do not patch another class's prototype.",
+        },
+        {
+          selector:
+            'CallExpression[callee.object.name=/^(Object|Reflect)$/][callee.property.name=/^(defineProperty|defineProperties|setPrototypeOf)$/]',
+          message:
+            'Do not define properties on, or swap the prototype of, objects the library does not own.',
+        },
+        {
+          selector:
+            "MemberExpression[property.name='stack'][object.property.name='router']",
+          message: "Do not edit a router's stack.",
+        },
+      ],
+    },
+  },
+  {
     // Jest's asymmetric matchers and Nest's getHttpServer() are typed `any`.
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: {

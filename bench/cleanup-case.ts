@@ -28,7 +28,6 @@ import {
   EventSubscriber,
   LessThan,
 } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { typeOrmOptions } from '../src/database/typeorm-options.js';
 import {
   CLEANUP_CASES,
@@ -149,7 +148,7 @@ async function deleteExpired(
   const dataSource = app.get(DataSource);
   switch (id) {
     case 'floor': {
-      const pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
+      const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
       const { rowCount } = await pool.query(
         'DELETE FROM session WHERE expire_date < now()',
       );

@@ -43,16 +43,16 @@ export type {
   SessionExpiry,
   SessionWrite,
 } from './stores/session.store.js';
-export { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
-export { CachedDbSessionStore } from './stores/cached-db-session.store.js';
-export type { CachedDbSessionStoreOptions } from './stores/cached-db-session.store.js';
-export { CacheSessionStore } from './stores/cache-session.store.js';
-export type { CacheSessionStoreOptions } from './stores/cache-session.store.js';
-export type { SessionKeyv } from './stores/session-keyv.interface.js';
-export { FileSessionStore } from './stores/file-session.store.js';
-export type { FileSessionStoreOptions } from './stores/file-session.store.js';
-export { SignedCookieSessionStore } from './stores/signed-cookie-session.store.js';
-export type { SignedCookieSessionStoreOptions } from './stores/signed-cookie-session.store.js';
+export { TypeOrmSessionStore } from './stores/db/typeorm-session.store.js';
+export { CachedDbSessionStore } from './stores/cache/cached-db-session.store.js';
+export type { CachedDbSessionStoreOptions } from './stores/cache/cached-db-session.store.js';
+export { CacheSessionStore } from './stores/cache/cache-session.store.js';
+export type { CacheSessionStoreOptions } from './stores/cache/cache-session.store.js';
+export type { SessionKeyv } from './stores/cache/session-keyv.interface.js';
+export { FileSessionStore } from './stores/file/file-session.store.js';
+export type { FileSessionStoreOptions } from './stores/file/file-session.store.js';
+export { SignedCookieSessionStore } from './stores/signed-cookies/signed-cookie-session.store.js';
+export type { SignedCookieSessionStoreOptions } from './stores/signed-cookies/signed-cookie-session.store.js';
 
 // The database.
 export { AbstractSessionEntity } from './entities/abstract-session.entity.js';

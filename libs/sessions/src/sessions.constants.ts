@@ -13,3 +13,6 @@ export const SESSIONS_LOGGER_CONTEXT = 'Sessions';
  * `registry.getCronJob(SESSIONS_CLEANUP_JOB).setTime(new CronTime('0 4 * * *'))`.
  */
 export const SESSIONS_CLEANUP_JOB = 'SESSIONS:CLEANUP';
+
+/** The longest session lifetime, 100 years: longer ones are mistakes, and overflow date arithmetic. */
+export const MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 60 * 60;

@@ -130,8 +130,11 @@ export class SessionsModule implements NestModule {
       mountOnFastify(adapter.getInstance<FastifyInstance>(), this.middleware);
     } else {
       adapter.use(
-        (request: IncomingMessage, response: ServerResponse, next: () => void) =>
-          this.middleware.use(request, response, next),
+        (
+          request: IncomingMessage,
+          response: ServerResponse,
+          next: () => void,
+        ) => this.middleware.use(request, response, next),
       );
     }
   }

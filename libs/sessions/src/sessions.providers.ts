@@ -17,13 +17,13 @@ import {
   SESSIONS_MODULE_OPTIONS,
   SESSIONS_OPTIONS,
 } from './sessions.constants.js';
-import { CacheSessionStore } from './stores/cache-session.store.js';
-import { CachedDbSessionStore } from './stores/cached-db-session.store.js';
-import { FileSessionStore } from './stores/file-session.store.js';
-import { openSessionCache } from './stores/session-cache.util.js';
+import { CacheSessionStore } from './stores/cache/cache-session.store.js';
+import { CachedDbSessionStore } from './stores/cache/cached-db-session.store.js';
+import { FileSessionStore } from './stores/file/file-session.store.js';
+import { openSessionCache } from './stores/cache/session-cache.js';
 import { SessionStore } from './stores/session.store.js';
-import { SignedCookieSessionStore } from './stores/signed-cookie-session.store.js';
-import { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
+import { SignedCookieSessionStore } from './stores/signed-cookies/signed-cookie-session.store.js';
+import { TypeOrmSessionStore } from './stores/db/typeorm-session.store.js';
 
 /** `forRootAsync`'s resolved options: the factory's, with the static ones. */
 export function createFactoryOptionsProvider(

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
+import type { EntityMetadata } from 'typeorm';
+import type { SessionTable } from '../stores/session-table.js';
 
 /** Type OIDs of json and jsonb: their values travel as JSON as they are. */
 const JSON_TYPES = new Set([114, 3802]);
@@ -12,7 +12,7 @@ const JSON_TYPES = new Set([114, 3802]);
  * faster than pg decodes rows field by field).
  */
 export interface BatchColumn {
-  readonly metadata: ColumnMetadata;
+  readonly metadata: EntityMetadata['columns'][number];
   /** The aggregate that gives the column's JSON array, over rows `s`. */
   readonly aggregate: string;
   /** A value of that array, turned into what pg would have given TypeORM. */
@@ -20,14 +20,14 @@ export interface BatchColumn {
 }
 
 /**
- * The columns of `store`'s entity, with their types read from the table on
+ * The columns of `sessionTable`'s entity, with their types read from the table on
  * `client` (whose type parsers are the ones TypeORM's queries get).
  */
 export async function batchColumns(
-  store: TypeOrmSessionStore,
+  sessionTable: SessionTable,
   client: ClientBase,
 ): Promise<BatchColumn[]> {
-  const { dataSource, metadata, table } = store;
+  const { dataSource, metadata, names: table } = sessionTable;
   const columns = metadata.columns.filter(
     (column) => !column.isVirtualProperty,
   );

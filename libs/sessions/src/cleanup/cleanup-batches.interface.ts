@@ -1,5 +1,9 @@
 import type { QueryRunner } from 'typeorm';
-import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
+
+/** An isolation level, as `QueryRunner.startTransaction()` takes it. */
+export type TransactionIsolation = Parameters<
+  QueryRunner['startTransaction']
+>[0];
 
 /** What one batch of a cleanup run did. */
 export interface CleanupBatch {
@@ -18,7 +22,7 @@ export interface CleanupBatch {
  */
 export interface CleanupBatches {
   /** The isolation level of each batch's transaction; the data source's default when unset. */
-  readonly isolation?: IsolationLevel;
+  readonly isolation?: TransactionIsolation;
   deleteNext(runner: QueryRunner): Promise<CleanupBatch>;
   /** Lets go of what the batches hold of their own, after `failure` if any. */
   close(failure?: unknown): Promise<void>;

@@ -20,8 +20,7 @@ import {
   SESSIONS_OPTIONS,
 } from '../sessions.constants.js';
 import { SessionStore } from '../stores/session.store.js';
-import { CachedDbSessionStore } from '../stores/cached-db-session.store.js';
-import { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
+import type { SessionTable } from '../stores/session-table.js';
 import type {
   CleanupBatch,
   CleanupBatches,
@@ -33,7 +32,7 @@ import type {
   CleanupSkipReason,
 } from './cleanup-result.interface.js';
 import { EventsCleanupBatches } from './events-cleanup-batches.js';
-import { clientOf, releaseRunner } from './query-runner-client.util.js';
+import { clientOf, releaseRunner } from './query-runner-client.js';
 import { RawCleanupBatches } from './raw-cleanup-batches.js';
 import { SessionsExpiredExplorer } from './sessions-expired.explorer.js';
 
@@ -72,16 +71,6 @@ export class CleanupService
     return !this.store.expiresByItself;
   }
 
-  /** The database store of a `'db'` or `'cached_db'` store: the sessions in PostgreSQL. */
-  private get database(): TypeOrmSessionStore | undefined {
-    const { store } = this;
-    return store instanceof TypeOrmSessionStore
-      ? store
-      : store instanceof CachedDbSessionStore
-        ? store.database
-        : undefined;
-  }
-
   /**
    * Deletes every session expired by the database's clock, `batchSize` at a
    * time, each batch its own transaction, and calls the
@@ -114,9 +103,9 @@ export class CleanupService
       );
       return skipped(mode, 'already-running');
     }
-    const database = this.database;
-    this.current = database
-      ? this.runLocked(database, mode, batchSize)
+    const table = this.store.sessionTable;
+    this.current = table
+      ? this.runLocked(table, mode, batchSize)
       : this.clearExpired(mode);
     try {
       return await this.current;
@@ -130,12 +119,12 @@ export class CleanupService
    * for a store outside the database, which cannot tell without purging.
    */
   async countExpired(): Promise<number | undefined> {
-    const database = this.database;
-    if (database === undefined) {
+    const sessionTable = this.store.sessionTable;
+    if (sessionTable === undefined) {
       return this.store.expiresByItself ? 0 : undefined;
     }
-    const { table, expire } = database.table;
-    const [row] = await database.dataSource.query<{ count: string }[]>(
+    const { table, expire } = sessionTable.names;
+    const [row] = await sessionTable.dataSource.query<{ count: string }[]>(
       `SELECT count(*)::text AS count FROM ${table} WHERE ${expire} < now()`,
     );
     return Number(row.count);
@@ -143,7 +132,7 @@ export class CleanupService
 
   /** Says, once, that `@OnSessionsExpired()` handlers will not be called by this store. */
   onApplicationBootstrap(): void {
-    if (this.expired.hasHandlers && this.database === undefined) {
+    if (this.expired.hasHandlers && this.store.sessionTable === undefined) {
       this.logger.warn(
         `@OnSessionsExpired() handlers are not called with the ${this.store.constructor.name}: ` +
           `they get the keys of the expired sessions the cleanup deletes from the database, ` +
@@ -180,14 +169,14 @@ export class CleanupService
   }
 
   private async runLocked(
-    store: TypeOrmSessionStore,
+    sessionTable: SessionTable,
     mode: SessionsCleanupMode,
     batchSize: number,
   ): Promise<CleanupResult> {
     const started = performance.now();
-    const lock = new CleanupLock(store.table.table);
+    const lock = new CleanupLock(sessionTable.names.table);
     const progress: RunProgress = { deleted: 0, batches: 0 };
-    const runner = store.dataSource.createQueryRunner();
+    const runner = sessionTable.dataSource.createQueryRunner();
     let locked = false;
     let failure: unknown;
     try {
@@ -199,7 +188,7 @@ export class CleanupService
         return skipped(mode, 'locked');
       }
       locked = true;
-      await this.deleteBatches(runner, store, mode, batchSize, progress);
+      await this.deleteBatches(runner, sessionTable, mode, batchSize, progress);
       await lock.release(clientOf(runner));
     } catch (error) {
       failure = error;
@@ -234,7 +223,7 @@ export class CleanupService
   /** The run's batches, in `mode`, from first to last; then lets them go. */
   private async deleteBatches(
     runner: QueryRunner,
-    store: TypeOrmSessionStore,
+    sessionTable: SessionTable,
     mode: SessionsCleanupMode,
     batchSize: number,
     progress: RunProgress,
@@ -242,11 +231,11 @@ export class CleanupService
     const batches: CleanupBatches =
       mode === 'raw'
         ? await RawCleanupBatches.open(
-            store,
+            sessionTable,
             batchSize,
             this.expired.hasHandlers,
           )
-        : await EventsCleanupBatches.open(store, batchSize, runner);
+        : await EventsCleanupBatches.open(sessionTable, batchSize, runner);
     try {
       await this.deleteEach(runner, batches, mode, progress);
     } catch (error) {

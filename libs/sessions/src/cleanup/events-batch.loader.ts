@@ -1,9 +1,9 @@
 import type { ClientBase } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
-import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
+import type { SessionTable } from '../stores/session-table.js';
 import { type BatchColumn, batchColumns } from './batch-columns.js';
-import { isoText } from './iso-text.util.js';
+import { isoText } from './iso-text.js';
 
 /**
  * Where a batch starts along the `expire_date` index: at an instant
@@ -62,11 +62,11 @@ export class EventsBatchLoader {
   private readonly expireIndex: number;
 
   private constructor(
-    private readonly store: TypeOrmSessionStore,
+    private readonly sessionTable: SessionTable,
     private readonly batchSize: number,
     private readonly columns: BatchColumn[],
   ) {
-    const { table, key, expire } = store.table;
+    const { table, key, expire } = sessionTable.names;
     this.fromStart =
       `${expire} >= $1::timestamptz AND ${expire} < now() ` +
       `AND NOT (${expire} = $1::timestamptz AND ${key} = ANY ($2::text[]))`;
@@ -91,16 +91,16 @@ export class EventsBatchLoader {
       `AND ${expire} < $4::timestamptz ORDER BY ${expire} LIMIT $3) AS s`;
   }
 
-  /** A loader for `store`'s table; the column types are read on `client`. */
+  /** A loader for `sessionTable`; the column types are read on `client`. */
   static async open(
-    store: TypeOrmSessionStore,
+    sessionTable: SessionTable,
     batchSize: number,
     client: ClientBase,
   ): Promise<EventsBatchLoader> {
     return new EventsBatchLoader(
-      store,
+      sessionTable,
       batchSize,
-      await batchColumns(store, client),
+      await batchColumns(sessionTable, client),
     );
   }
 
@@ -183,7 +183,9 @@ export class EventsBatchLoader {
     values: unknown[][],
     row: number,
   ): AbstractSessionEntity {
-    const entity = this.store.metadata.create(runner) as AbstractSessionEntity;
+    const entity = this.sessionTable.metadata.create(
+      runner,
+    ) as AbstractSessionEntity;
     const { driver } = runner.dataSource;
     this.columns.forEach(({ metadata, parse }, index) =>
       metadata.setEntityValue(

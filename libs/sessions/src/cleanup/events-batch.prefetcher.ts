@@ -5,7 +5,7 @@ import type {
   EventsBatchLoader,
   LoadedBatch,
 } from './events-batch.loader.js';
-import { clientOf, releaseRunner } from './query-runner-client.util.js';
+import { clientOf, releaseRunner } from './query-runner-client.js';
 
 /** A batch loaded ahead on a side connection, in a snapshot it exported. */
 interface Prefetch {

@@ -1,12 +1,12 @@
 import type { ClientBase } from 'pg';
 import type { QueryRunner } from 'typeorm';
-import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import { CleanupConflictError } from '../errors/cleanup-conflict.error.js';
-import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
+import type { SessionTable } from '../stores/session-table.js';
 import type {
   CleanupBatch,
   CleanupBatches,
+  TransactionIsolation,
 } from './cleanup-batches.interface.js';
 import {
   type BatchEnd,
@@ -15,8 +15,8 @@ import {
   FIRST_BATCH,
 } from './events-batch.loader.js';
 import { EventsBatchPrefetcher } from './events-batch.prefetcher.js';
-import { clientOf } from './query-runner-client.util.js';
-import { fireRemoveEvents } from './remove-events.util.js';
+import { clientOf } from './query-runner-client.js';
+import { fireRemoveEvents } from './remove-events.js';
 
 /** PostgreSQL's SQLSTATE when a row changed after the transaction's snapshot. */
 const SERIALIZATION_FAILURE = '40001';
@@ -41,17 +41,17 @@ const SERIALIZATION_FAILURE = '40001';
  * many such ties takes more, shorter batches (see `EventsBatchLoader.fetch`).
  */
 export class EventsCleanupBatches implements CleanupBatches {
-  readonly isolation: IsolationLevel = 'REPEATABLE READ';
+  readonly isolation: TransactionIsolation = 'REPEATABLE READ';
   private start = FIRST_BATCH;
   private readonly deleteSql: string;
   private readonly survivorsSql: string;
 
   private constructor(
-    private readonly store: TypeOrmSessionStore,
+    private readonly sessionTable: SessionTable,
     private readonly loader: EventsBatchLoader,
     private readonly prefetcher: EventsBatchPrefetcher,
   ) {
-    const { table, key, expire } = store.table;
+    const { table, key, expire } = sessionTable.names;
     // The index range the batch spans; at its last instant, only the
     // sessions loaded (more may expire at that instant than fit in a batch).
     this.deleteSql =
@@ -60,23 +60,23 @@ export class EventsCleanupBatches implements CleanupBatches {
     this.survivorsSql = `SELECT ${key} AS key FROM ${table} WHERE ${key} = ANY ($1::text[])`;
   }
 
-  /** Batches of `store`'s table, deleted through `runner`. */
+  /** Batches of `sessionTable`, deleted through `runner`. */
   static async open(
-    store: TypeOrmSessionStore,
+    sessionTable: SessionTable,
     batchSize: number,
     runner: QueryRunner,
   ): Promise<EventsCleanupBatches> {
     const loader = await EventsBatchLoader.open(
-      store,
+      sessionTable,
       batchSize,
       clientOf(runner),
     );
     const prefetcher = await EventsBatchPrefetcher.open(
-      store.dataSource,
+      sessionTable.dataSource,
       loader,
       runner,
     );
-    return new EventsCleanupBatches(store, loader, prefetcher);
+    return new EventsCleanupBatches(sessionTable, loader, prefetcher);
   }
 
   async deleteNext(runner: QueryRunner): Promise<CleanupBatch> {
@@ -96,10 +96,15 @@ export class EventsCleanupBatches implements CleanupBatches {
     // Empty when the instant of its bound is shared by more sessions than
     // fit in a batch, and none comes before it.
     if (end !== null) {
-      await fireRemoveEvents(runner, this.store.metadata, sessions, 'before');
+      await fireRemoveEvents(
+        runner,
+        this.sessionTable.metadata,
+        sessions,
+        'before',
+      );
       keys = await this.delete(client, start, end, loadedKeys);
       const gone = keys === loadedKeys ? sessions : only(sessions, keys);
-      await fireRemoveEvents(runner, this.store.metadata, gone, 'after');
+      await fireRemoveEvents(runner, this.sessionTable.metadata, gone, 'after');
     }
     // Only now: a batch that failed is done again from the same start.
     if (next !== null) {

@@ -1,12 +1,12 @@
 import type { QueryRunner } from 'typeorm';
-import type { SessionTableNames } from '../stores/session-table.util.js';
-import type { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
+import type { SessionTableNames } from '../stores/session-table.js';
+import type { SessionTable } from '../stores/session-table.js';
 import type {
   CleanupBatch,
   CleanupBatches,
 } from './cleanup-batches.interface.js';
-import { isoText } from './iso-text.util.js';
-import { clientOf, releaseRunner } from './query-runner-client.util.js';
+import { isoText } from './iso-text.js';
+import { clientOf, releaseRunner } from './query-runner-client.js';
 
 /** The first expiry past a batch (null: none left) and the database's now, as ISO text. */
 interface Probe {
@@ -79,15 +79,20 @@ export class RawCleanupBatches implements CleanupBatches {
     };
   }
 
-  /** Batches of `store`'s table; `close()` them after the run. */
+  /** Batches of `sessionTable`; `close()` them after the run. */
   static async open(
-    store: TypeOrmSessionStore,
+    sessionTable: SessionTable,
     batchSize: number,
     withKeys: boolean,
   ): Promise<RawCleanupBatches> {
-    const probeRunner = store.dataSource.createQueryRunner();
+    const probeRunner = sessionTable.dataSource.createQueryRunner();
     await probeRunner.connect();
-    return new RawCleanupBatches(store.table, batchSize, withKeys, probeRunner);
+    return new RawCleanupBatches(
+      sessionTable.names,
+      batchSize,
+      withKeys,
+      probeRunner,
+    );
   }
 
   /** Waits for a probe still running, then lets its connection go. */

@@ -4,11 +4,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { Socket } from 'node:net';
-import {
-  appendSetCookie,
-  readCookie,
-  varyWithCookie,
-} from './http-headers.js';
+import { appendSetCookie, readCookie, varyWithCookie } from './http-headers.js';
 
 describe('readCookie', () => {
   it.each([

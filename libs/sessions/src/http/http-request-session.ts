@@ -4,8 +4,6 @@ import { RequestSession } from '../session/request-session.js';
 import type { SessionService } from '../session/session.service.js';
 import type { Session } from '../session/session.js';
 import { readCookie } from './http-headers.js';
-import { ResponseHold } from './response-hold.js';
-import type { SessionCommitService } from './session-commit.service.js';
 
 /** Where a request that runs without the context keeps its request session. */
 const ATTACHED = Symbol('nest-sessions:request-session');
@@ -15,8 +13,8 @@ type Attached = { [ATTACHED]?: HttpRequestSession | null };
 /**
  * The request session of one HTTP request: the cookie the client sent, and
  * the session, loaded only when something asks for it, once. Once it is
- * asked for, the response's output waits for the session's commit
- * (`ResponseHold`).
+ * asked for, `firstUsed()` is told (`SessionCommitService.hold()`: the
+ * response's output then waits for the session's commit).
  */
 export class HttpRequestSession extends RequestSession {
   /** The property, on the adapter's request, of `attachTo()`. */
@@ -29,8 +27,8 @@ export class HttpRequestSession extends RequestSession {
     readonly request: IncomingMessage,
     readonly response: ServerResponse,
     private readonly sessions: SessionService,
-    private readonly commits: SessionCommitService,
     private readonly cookieName: string,
+    private readonly firstUsed: (requestSession: HttpRequestSession) => void,
   ) {
     super();
   }
@@ -68,11 +66,7 @@ export class HttpRequestSession extends RequestSession {
   session(): Promise<Session> {
     if (this.loading === undefined) {
       this.loading = this.load();
-      new ResponseHold(
-        this.response,
-        (givenHeaders) => this.commits.commit(this, givenHeaders),
-        (error) => this.commits.fail(this, error),
-      );
+      this.firstUsed(this);
     }
     return this.loading;
   }

@@ -144,7 +144,11 @@ describe('ResponseHold', () => {
           };
         };
         wrap('before');
-        new ResponseHold(response, () => Promise.resolve(), () => undefined);
+        new ResponseHold(
+          response,
+          () => Promise.resolve(),
+          () => undefined,
+        );
         wrap('after');
         response.end('body');
       },
@@ -160,7 +164,11 @@ describe('ResponseHold', () => {
     await withServer(
       (_request, response) => {
         if (wrapped.length === 0) {
-          new ResponseHold(response, () => Promise.resolve(), () => undefined);
+          new ResponseHold(
+            response,
+            () => Promise.resolve(),
+            () => undefined,
+          );
         }
         wrapped.push(Object.hasOwn(response, 'end'));
         response.end('straight out');

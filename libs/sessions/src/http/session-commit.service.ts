@@ -3,12 +3,7 @@ import type {
   OutgoingHttpHeaders,
   ServerResponse,
 } from 'node:http';
-import {
-  type ArgumentsHost,
-  Inject,
-  Injectable,
-  Logger,
-} from '@nestjs/common';
+import { type ArgumentsHost, Inject, Injectable, Logger } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { type Session, sessionHasData } from '../session/session.js';
@@ -18,6 +13,7 @@ import {
 } from '../sessions.constants.js';
 import type { HttpRequestSession } from './http-request-session.js';
 import { addVaryCookie, appendSetCookie } from './http-headers.js';
+import { ResponseHold } from './response-hold.js';
 import { SessionCookieHeader } from './session-cookie-header.js';
 
 /** Headers that describe the body the failed response would have had. */
@@ -44,11 +40,20 @@ export class SessionCommitService {
     this.cookie = new SessionCookieHeader(options.cookie);
   }
 
+  /** Holds the response of `requestSession`, whose session was just asked for, until its commit. */
+  hold(requestSession: HttpRequestSession): void {
+    new ResponseHold(
+      requestSession.response,
+      (givenHeaders) => this.commit(requestSession, givenHeaders),
+      (error) => this.fail(requestSession, error),
+    );
+  }
+
   /**
    * Commits the request's session, before its response's headers go out;
    * `givenHeaders`: those about to be given to `writeHead()`, if any.
    */
-  async commit(
+  private async commit(
     requestSession: HttpRequestSession,
     givenHeaders: OutgoingHttpHeaders | undefined,
   ): Promise<void> {
@@ -80,7 +85,7 @@ export class SessionCommitService {
    * Answers a request whose commit failed as Nest answers a handler's error:
    * `SessionInterruptedError` with a 400, a store failure with a 500.
    */
-  fail(requestSession: HttpRequestSession, error: unknown): void {
+  private fail(requestSession: HttpRequestSession, error: unknown): void {
     const { request, response } = requestSession;
     // The headers that described the body of the response the handler made.
     for (const name of response.getHeaderNames()) {

@@ -19,6 +19,8 @@ export class SessionMiddleware implements NestMiddleware {
   /** Whether requests run in the context (the `requestContext` option). */
   readonly entersContext: boolean;
   private readonly cookieName: string;
+  private readonly hold = (requestSession: HttpRequestSession): void =>
+    this.commits.hold(requestSession);
 
   constructor(
     private readonly sessions: SessionService,
@@ -49,8 +51,8 @@ export class SessionMiddleware implements NestMiddleware {
       request,
       response,
       this.sessions,
-      this.commits,
       this.cookieName,
+      this.hold,
     );
   }
 }

@@ -1,9 +1,5 @@
 import { validateCronExpression } from 'cron';
-import {
-  booleanOption,
-  describe,
-  isPlainObject,
-} from './option-checks.util.js';
+import { booleanOption, describe, isPlainObject } from './option-checks.js';
 import type { SessionsCleanupMode } from './sessions-module-options.interface.js';
 import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
 

@@ -116,6 +116,7 @@ describe('resolveSessionsOptions', () => {
       },
       saveEveryRequest: true,
       expireAtBrowserClose: true,
+      requestContext: true,
       cleanup,
       secret: SECRET,
       fallbackSecrets: [OLD_SECRET],

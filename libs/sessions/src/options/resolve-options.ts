@@ -2,7 +2,7 @@ import type { Type } from '@nestjs/common';
 import { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import { SessionEntity } from '../entities/session.entity.js';
 import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
-import { MAX_EXPIRY_SECONDS } from '../session/session.js';
+import { MAX_EXPIRY_SECONDS } from '../sessions.constants.js';
 import { SessionStore } from '../stores/session.store.js';
 import type {
   SessionsBehaviourOptions,
@@ -10,11 +10,7 @@ import type {
   SessionStoreName,
   SessionStoreOption,
 } from './sessions-module-options.interface.js';
-import {
-  booleanOption,
-  describe,
-  isPlainObject,
-} from './option-checks.util.js';
+import { booleanOption, describe, isPlainObject } from './option-checks.js';
 import {
   type ResolvedCleanupOptions,
   resolveCleanupOptions,

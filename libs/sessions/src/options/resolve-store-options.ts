@@ -1,17 +1,14 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { SessionKeyv } from '../stores/session-keyv.interface.js';
-import { maskCredentials } from '../errors/mask-credentials.util.js';
-import { describe, isPlainObject } from './option-checks.util.js';
+import type { SessionCacheSource } from '../stores/cache/session-cache.js';
+import type { SessionKeyv } from '../stores/cache/session-keyv.interface.js';
+import { maskCredentials } from '../errors/mask-credentials.js';
+import { describe, isPlainObject } from './option-checks.js';
 import type { SessionStoreOption } from './sessions-module-options.interface.js';
 import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
 
 /** The cache options with every default filled in. */
-export interface ResolvedCacheOptions {
-  readonly url: string | undefined;
-  readonly keyv: SessionKeyv | undefined;
-  readonly namespace: string;
-}
+export type ResolvedCacheOptions = SessionCacheSource;
 
 /** The options of the stores that come with the module, with defaults filled in. */
 export interface ResolvedStoreOptions {

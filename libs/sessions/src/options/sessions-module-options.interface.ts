@@ -1,5 +1,5 @@
 import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
-import type { SessionKeyv } from '../stores/session-keyv.interface.js';
+import type { SessionKeyv } from '../stores/cache/session-keyv.interface.js';
 import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
 import type { SessionStore } from '../stores/session.store.js';
 

@@ -7,7 +7,8 @@ import type {
   SessionStore,
   SessionWrite,
 } from '../stores/session.store.js';
-import { whyNotJson, whyNotStorableText } from './json-value.util.js';
+import { MAX_EXPIRY_SECONDS } from '../sessions.constants.js';
+import { whyNotJson, whyNotStorableText } from './json-value.js';
 
 /** The defaults a session falls back on when it has no expiry of its own. */
 export interface SessionSettings {
@@ -30,8 +31,6 @@ export interface SessionExpiryOptions {
 
 /** The data key that holds a session's own expiry, as in Django. */
 const EXPIRY_KEY = '_session_expiry';
-/** 100 years: longer lifetimes are mistakes, and overflow date arithmetic. */
-export const MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 60 * 60;
 
 let readData: (session: Session) => ReadonlyMap<string, unknown>;
 

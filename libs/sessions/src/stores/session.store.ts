@@ -1,8 +1,6 @@
 import { SessionsError } from '../errors/sessions.error.js';
-import {
-  generateSessionKey,
-  isValidSessionKey,
-} from '../session/session-key.util.js';
+import type { SessionTable } from './session-table.js';
+import { generateSessionKey, isValidSessionKey } from './session-key.js';
 
 /** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
 const MAX_CREATE_ATTEMPTS = 10;
@@ -94,6 +92,15 @@ export abstract class SessionStore {
    */
   get expiresByItself(): boolean {
     return false;
+  }
+
+  /**
+   * @internal The database table this store keeps its sessions in, which
+   * `CleanupService` purges in batches (with its lock and its entity's
+   * events); `undefined` for a store that purges with `clearExpired()`.
+   */
+  get sessionTable(): SessionTable | undefined {
+    return undefined;
   }
 
   /**

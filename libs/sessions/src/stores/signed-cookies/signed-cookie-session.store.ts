@@ -1,15 +1,17 @@
-import { SessionCookieTooLargeError } from '../errors/session-cookie-too-large.error.js';
-import { applySessionChanges } from './session-changes.util.js';
-import { decodeSessionData } from './session-data.util.js';
-import { expiryInstant } from './session-expiry.util.js';
-import { SessionSigner } from './session-signer.util.js';
+import { SessionCookieTooLargeError } from '../../errors/session-cookie-too-large.error.js';
+import {
+  applySessionChanges,
+  decodeSessionData,
+  expiryInstant,
+  parseSessionData,
+} from '../session-data.js';
+import { SessionSigner } from './session-signer.js';
 import {
   type SessionData,
   type SessionExpiry,
   SessionStore,
   type SessionWrite,
-} from './session.store.js';
-import { parseStoredObject } from './stored-object.util.js';
+} from '../session.store.js';
 
 /** What the `'signed_cookies'` store needs. */
 export interface SignedCookieSessionStoreOptions {
@@ -92,7 +94,7 @@ export class SignedCookieSessionStore extends SessionStore {
         return null;
       }
       const data = applySessionChanges(
-        parseStoredObject(opened.json),
+        parseSessionData(opened.json),
         write.changes,
       );
       return this.seal(data, write.expiry);
@@ -110,7 +112,7 @@ export class SignedCookieSessionStore extends SessionStore {
   /** Whether `key` is a live session holding no data: the client's cookie is then expired. */
   deleteIfEmpty(key: string): Promise<boolean> {
     const opened = this.signer.open(key);
-    const data = opened === null ? null : parseStoredObject(opened.json);
+    const data = opened === null ? null : parseSessionData(opened.json);
     return Promise.resolve(data !== null && Object.keys(data).length === 0);
   }
 

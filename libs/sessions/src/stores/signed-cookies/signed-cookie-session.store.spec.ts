@@ -1,16 +1,16 @@
-import { SessionCookieTooLargeError } from '../errors/session-cookie-too-large.error.js';
-import { SessionsError } from '../errors/sessions.error.js';
+import { SessionCookieTooLargeError } from '../../errors/session-cookie-too-large.error.js';
+import { SessionsError } from '../../errors/sessions.error.js';
 import {
   describeSessionStoreContract,
   sessionWrite,
-} from '../testing/session-store-contract.js';
-import type { SessionData, SessionWrite } from './session.store.js';
-import { SessionSigner } from './session-signer.util.js';
+} from '../../testing/session-store-contract.js';
+import type { SessionData, SessionWrite } from '../session.store.js';
+import { SessionSigner } from './session-signer.js';
 import {
   MAX_COOKIE_BYTES,
   SignedCookieSessionStore,
 } from './signed-cookie-session.store.js';
-import { expectOneCorruptDataWarning } from '../../../../test/support/corrupt-data-warning.js';
+import { expectOneCorruptDataWarning } from '../../../../../test/support/corrupt-data-warning.js';
 
 const SECRET = 'spec-secret-0123456789abcdefghijklmnopqrstu';
 

@@ -1,5 +1,5 @@
-import { rowUpdateOf } from './row-update.util.js';
-import type { SessionData, SessionWrite } from './session.store.js';
+import { rowUpdateOf } from './row-update.js';
+import type { SessionData, SessionWrite } from '../session.store.js';
 
 const change = (
   set: SessionData,

@@ -1,4 +1,4 @@
-import { generateSessionKey, isValidSessionKey } from './session-key.util.js';
+import { generateSessionKey, isValidSessionKey } from './session-key.js';
 
 describe('generateSessionKey', () => {
   it('makes 32 characters from [a-z0-9]', () => {

@@ -1,20 +1,22 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionKeyv } from './session-keyv.interface.js';
-import { KeyQueue } from './key-queue.util.js';
-import { applySessionChanges } from './session-changes.util.js';
+import { KeyQueue } from '../key-queue.js';
+import {
+  applySessionChanges,
+  decodeSessionData,
+  expiryInstant,
+  parseSessionData,
+} from '../session-data.js';
 import {
   SessionCacheEntries,
-  storedObject,
   UNREADABLE_ENTRY,
-} from './session-cache-entries.util.js';
-import { closeSessionCache, warnIfErrorsHidden } from './session-cache.util.js';
-import { decodeSessionData } from './session-data.util.js';
-import { expiryInstant } from './session-expiry.util.js';
+} from './session-cache-entries.js';
+import { closeSessionCache, warnIfErrorsHidden } from './session-cache.js';
 import {
   type SessionData,
   SessionStore,
   type SessionWrite,
-} from './session.store.js';
+} from '../session.store.js';
 
 /** Options of a `CacheSessionStore`. */
 export interface CacheSessionStoreOptions {
@@ -113,10 +115,7 @@ export class CacheSessionStore
       if (stored === undefined) {
         return null;
       }
-      const data = applySessionChanges(
-        storedObject(stored) ?? null,
-        write.changes,
-      );
+      const data = applySessionChanges(parseSessionData(stored), write.changes);
       await this.entries.set(
         key,
         JSON.stringify(data),
@@ -132,8 +131,8 @@ export class CacheSessionStore
 
   deleteIfEmpty(key: string): Promise<boolean> {
     return this.queue.run(key, async () => {
-      const data = storedObject(await this.entries.get(key));
-      if (data === undefined || Object.keys(data).length > 0) {
+      const data = parseSessionData(await this.entries.get(key));
+      if (data === null || Object.keys(data).length > 0) {
         return false;
       }
       return this.entries.delete(key);

@@ -12,9 +12,9 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
+import { SessionsConfigurationError } from '../../errors/sessions-configuration.error.js';
 import { FileSessionStore } from './file-session.store.js';
-import { sessionWrite } from '../testing/session-store-contract.js';
+import { sessionWrite } from '../../testing/session-store-contract.js';
 
 const posix = process.getuid !== undefined;
 const inAnHour = (): Date => new Date(Date.now() + 3_600_000);

@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { maskCredentials } from '../errors/mask-credentials.util.js';
-import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
-import {
-  type SessionCacheEntries,
-  storedObject,
-} from './session-cache-entries.util.js';
-import type { SessionData } from './session.store.js';
+import { maskCredentials } from '../../errors/mask-credentials.js';
+import { SESSIONS_LOGGER_CONTEXT } from '../../sessions.constants.js';
+import { type SessionCacheEntries } from './session-cache-entries.js';
+import { parseSessionData } from '../session-data.js';
+import type { SessionData } from '../session.store.js';
 
 /**
  * A refill's claim to store what it read from the database: a write of the
@@ -80,7 +78,7 @@ export class ResilientSessionCache {
       return undefined;
     }
     try {
-      return storedObject(await this.entries.get(key));
+      return parseSessionData(await this.entries.get(key)) ?? undefined;
     } catch (error) {
       this.fail(error);
       return undefined;

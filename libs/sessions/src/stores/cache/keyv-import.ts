@@ -1,6 +1,6 @@
 import type * as KeyvRedisPackage from '@keyv/redis';
 import type * as KeyvPackage from 'keyv';
-import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
+import { SessionsConfigurationError } from '../../errors/sessions-configuration.error.js';
 
 // 'keyv' and '@keyv/redis' are optional peer dependencies: only the 'cache'
 // and 'cached_db' stores need them, so they are imported when one of those

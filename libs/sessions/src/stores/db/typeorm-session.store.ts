@@ -1,26 +1,23 @@
 import type { Type } from '@nestjs/common';
 import type { DataSource, EntityMetadata } from 'typeorm';
-import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
-import { SessionEntity } from '../entities/session.entity.js';
-import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
+import type { AbstractSessionEntity } from '../../entities/abstract-session.entity.js';
+import { SessionEntity } from '../../entities/session.entity.js';
+import { SessionsConfigurationError } from '../../errors/sessions-configuration.error.js';
 import {
   type PreparedStatement,
   preparedStatement,
   queryPrepared,
-} from './prepared-statement.util.js';
-import { type RowUpdate, rowUpdateOf } from './row-update.util.js';
-import { decodeSessionData } from './session-data.util.js';
-import {
-  type SessionTableNames,
-  sessionTableNames,
-} from './session-table.util.js';
+} from './prepared-statement.js';
+import { type RowUpdate, rowUpdateOf } from './row-update.js';
+import { decodeSessionData } from '../session-data.js';
+import { SessionTable, type SessionTableNames } from '../session-table.js';
 import {
   type SessionData,
   type SessionExpiry,
   SessionStore,
   type SessionWrite,
-} from './session.store.js';
-import { TurnBatch } from './turn-batch.util.js';
+} from '../session.store.js';
+import { TurnBatch } from './turn-batch.js';
 
 /** Expired sessions deleted per statement by `clearExpired()`. */
 const CLEAR_BATCH_SIZE = 5000;
@@ -64,10 +61,7 @@ type SessionStatements<Statement> = Record<
  * not on every request.
  */
 export class TypeOrmSessionStore extends SessionStore {
-  /** @internal The entity's metadata in `dataSource`. */
-  readonly metadata: EntityMetadata;
-  /** @internal The session table and its columns, quoted for SQL. */
-  readonly table: SessionTableNames;
+  private readonly table: SessionTable;
   private readonly sql: SessionStatements<PreparedStatement>;
   private readonly loads = new TurnBatch((keys: readonly string[]) =>
     this.loadTogether(keys),
@@ -81,9 +75,13 @@ export class TypeOrmSessionStore extends SessionStore {
     entity: Type<AbstractSessionEntity> = SessionEntity,
   ) {
     super();
-    this.metadata = metadataOf(dataSource, entity);
-    this.table = sessionTableNames(dataSource, this.metadata);
-    this.sql = prepared(buildStatements(this.table));
+    this.table = new SessionTable(dataSource, metadataOf(dataSource, entity));
+    this.sql = prepared(buildStatements(this.table.names));
+  }
+
+  /** @internal The table the cleanup purges. */
+  override get sessionTable(): SessionTable {
+    return this.table;
   }
 
   load(key: string): Promise<SessionData | null> {

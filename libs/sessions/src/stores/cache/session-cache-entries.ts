@@ -4,11 +4,9 @@ import type { SessionKeyv } from './session-keyv.interface.js';
 // Imported rather than the globals: test suites that fake timers replace
 // the global ones, and a deadline must still run out.
 import { clearTimeout, setTimeout } from 'node:timers';
-import { SessionCacheTimeoutError } from '../errors/session-cache-timeout.error.js';
-import { isKeyvRedis } from './keyv-import.util.js';
-import { MemoryCacheSweep } from './memory-cache-sweep.util.js';
-import { parseStoredObject } from './stored-object.util.js';
-import type { SessionData } from './session.store.js';
+import { SessionCacheTimeoutError } from '../../errors/session-cache-timeout.error.js';
+import { isKeyvRedis } from './keyv-import.js';
+import { MemoryCacheSweep } from './memory-cache-sweep.js';
 
 /** How long one cache operation may take, by default, before it fails. */
 const SESSION_CACHE_TIMEOUT_MS = 1000;
@@ -167,15 +165,4 @@ export class SessionCacheEntries {
     }
     this.ready = true;
   }
-}
-
-/**
- * The session data in a cached value, when it is the JSON text of an
- * object; `undefined` for anything else. Logs nothing: the caller decides
- * whether the value is corrupt data to warn about.
- */
-export function storedObject(value: unknown): SessionData | undefined {
-  return typeof value === 'string'
-    ? (parseStoredObject(value) ?? undefined)
-    : undefined;
 }

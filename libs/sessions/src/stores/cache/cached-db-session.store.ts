@@ -1,19 +1,17 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionKeyv } from './session-keyv.interface.js';
-import { ResilientSessionCache } from './resilient-session-cache.util.js';
-import {
-  SessionCacheEntries,
-  storedObject,
-} from './session-cache-entries.util.js';
-import { closeSessionCache, warnIfErrorsHidden } from './session-cache.util.js';
-import { decodeSessionData } from './session-data.util.js';
-import { SessionRowReader } from './session-row-reader.util.js';
+import type { SessionTable } from '../session-table.js';
+import { ResilientSessionCache } from './resilient-session-cache.js';
+import { SessionCacheEntries } from './session-cache-entries.js';
+import { closeSessionCache, warnIfErrorsHidden } from './session-cache.js';
+import { decodeSessionData, parseSessionData } from '../session-data.js';
+import { SessionRowReader } from '../db/session-row-reader.js';
 import {
   type SessionData,
   SessionStore,
   type SessionWrite,
-} from './session.store.js';
-import type { TypeOrmSessionStore } from './typeorm-session.store.js';
+} from '../session.store.js';
+import type { TypeOrmSessionStore } from '../db/typeorm-session.store.js';
 
 /** How long an entry stays cached at most, by default: five minutes. */
 const DEFAULT_ENTRY_TTL_MS = 300_000;
@@ -130,8 +128,8 @@ export class CachedDbSessionStore
       if (row === null) {
         return null;
       }
-      const data = storedObject(row.data);
-      if (data === undefined) {
+      const data = parseSessionData(row.data);
+      if (data === null) {
         // Corrupt data: an empty session and a warning, as in 'db'; not
         // cached, so the warning is not lost on later reads.
         return decodeSessionData(row.data);
@@ -191,6 +189,11 @@ export class CachedDbSessionStore
       await this.cached.invalidate(key);
     }
     return deleted;
+  }
+
+  /** @internal The database's table, which the cleanup purges. */
+  override get sessionTable(): SessionTable {
+    return this.database.sessionTable;
   }
 
   /** Deletes the expired rows; their entries expire with them. */

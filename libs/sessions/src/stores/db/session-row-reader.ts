@@ -2,8 +2,8 @@ import {
   type PreparedStatement,
   preparedStatement,
   queryPrepared,
-} from './prepared-statement.util.js';
-import { TurnBatch } from './turn-batch.util.js';
+} from './prepared-statement.js';
+import { TurnBatch } from './turn-batch.js';
 import type { TypeOrmSessionStore } from './typeorm-session.store.js';
 
 /** A live session as its row holds it. */
@@ -38,7 +38,7 @@ export class SessionRowReader {
   );
 
   constructor(private readonly database: TypeOrmSessionStore) {
-    const { table, key, data, expire } = database.table;
+    const { table, key, data, expire } = database.sessionTable.names;
     const text =
       `SELECT ${key} AS key, ${data}::text AS data, xmin::text AS version, ` +
       `EXTRACT(EPOCH FROM ${expire} - now())::float8 * 1000 AS remaining ` +

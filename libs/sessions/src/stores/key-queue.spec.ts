@@ -1,4 +1,4 @@
-import { KeyQueue } from './key-queue.util.js';
+import { KeyQueue } from './key-queue.js';
 
 /** A task that waits for `release()`, noting when it starts and ends. */
 function gatedTask(log: string[], name: string) {

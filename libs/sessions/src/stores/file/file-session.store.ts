@@ -1,28 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import {
-  type FileHandle,
   link,
   lstat,
+  mkdir,
   open,
   opendir,
   readFile,
+  realpath,
   rename,
+  stat,
+  type FileHandle,
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { SessionsError } from '../errors/sessions.error.js';
-import { KeyQueue } from './key-queue.util.js';
-import { applySessionChanges } from './session-changes.util.js';
-import { decodeSessionData } from './session-data.util.js';
-import { expiryInstant } from './session-expiry.util.js';
-import { prepareSessionFolder } from './session-folder.util.js';
+import { SessionsConfigurationError } from '../../errors/sessions-configuration.error.js';
+import { SessionsError } from '../../errors/sessions.error.js';
+import { KeyQueue } from '../key-queue.js';
+import {
+  applySessionChanges,
+  decodeSessionData,
+  expiryInstant,
+  parseSessionData,
+} from '../session-data.js';
 import {
   type SessionData,
   SessionStore,
   type SessionWrite,
-} from './session.store.js';
-import { parseStoredObject } from './stored-object.util.js';
+} from '../session.store.js';
 
 /** What the `'file'` store needs. */
 export interface FileSessionStoreOptions {
@@ -116,10 +121,7 @@ export class FileSessionStore extends SessionStore {
       if (stored === null) {
         return null;
       }
-      const data = applySessionChanges(
-        parseStoredObject(stored),
-        write.changes,
-      );
+      const data = applySessionChanges(parseSessionData(stored), write.changes);
       const temp = await writeTemp(
         dirname(file!),
         JSON.stringify(data),
@@ -146,7 +148,7 @@ export class FileSessionStore extends SessionStore {
     return this.queue.run(key, async () => {
       const file = await this.fileOf(key);
       const stored = file === null ? null : await readStored(file);
-      const data = stored === null ? null : parseStoredObject(stored);
+      const data = stored === null ? null : parseSessionData(stored);
       return (
         data !== null &&
         Object.keys(data).length === 0 &&
@@ -327,4 +329,46 @@ function isLive(stats: Stats): boolean {
 function isMissing(error: unknown): boolean {
   const { code } = error as NodeJS.ErrnoException;
   return code === 'ENOENT' || code === 'ELOOP';
+}
+
+/**
+ * Makes the `'file'` store's folder if it is missing (readable by this user
+ * only), and returns its real path (symbolic links resolved once, so they
+ * cannot be switched under the store later). Throws
+ * `SessionsConfigurationError` if it cannot be made or is a file, or, on POSIX
+ * systems, if it belongs to another user or others may write in it: whoever
+ * can write there can plant a session file and forge a session.
+ */
+export async function prepareSessionFolder(path: string): Promise<string> {
+  try {
+    await mkdir(path, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new SessionsConfigurationError([
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? `the 'file' store's path ${path} is a file, not a folder: set 'fileStore.path' to a folder.`
+        : `the 'file' store cannot make its folder ${path} (${message}): ` +
+          `set 'fileStore.path' to a folder this user may write in.`,
+    ]);
+  }
+  const real = await realpath(path);
+  const stats = await stat(real);
+  const problems: string[] = [];
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) {
+    problems.push(
+      `the 'file' store's folder ${path} belongs to another user (uid ${stats.uid}, this process runs as ${uid}), ` +
+        `who could read and forge sessions: set 'fileStore.path' to a folder of this user's.`,
+    );
+  }
+  if (uid !== undefined && (stats.mode & 0o022) !== 0) {
+    problems.push(
+      `other users may write in the 'file' store's folder ${path} (mode ${(stats.mode & 0o777).toString(8)}), ` +
+        `and so forge sessions: run \`chmod 700 ${path}\`, or set 'fileStore.path' to a folder of this user's alone.`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new SessionsConfigurationError(problems);
+  }
+  return real;
 }

@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { SessionKeyv } from './session-keyv.interface.js';
-import type { ResolvedCacheOptions } from '../options/resolve-store-options.js';
-import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
-import {
-  importKeyv,
-  importKeyvRedis,
-  isKeyvRedis,
-} from './keyv-import.util.js';
+import { SESSIONS_LOGGER_CONTEXT } from '../../sessions.constants.js';
+import { importKeyv, importKeyvRedis, isKeyvRedis } from './keyv-import.js';
 
 /**
  * How long the connection to Redis may take to open. Past it, the request
@@ -20,6 +15,15 @@ export const REDIS_CONNECT_TIMEOUT_MS = 1000;
  * went away. Attempts start at 50 ms and double up to this.
  */
 export const REDIS_MAX_RECONNECT_DELAY_MS = 500;
+
+/** Where a session cache comes from: the `cache` option, resolved. */
+export interface SessionCacheSource {
+  /** An app's own Keyv, used as it is. */
+  readonly keyv: SessionKeyv | undefined;
+  /** A Redis server's URL, for a Keyv made here. */
+  readonly url: string | undefined;
+  readonly namespace: string;
+}
 
 /**
  * The cache of the `'cache'` and `'cached_db'` stores: `options.keyv` as
@@ -35,7 +39,7 @@ export const REDIS_MAX_RECONNECT_DELAY_MS = 500;
  * tries again), and a connection that was up is re-established in the
  * background, `REDIS_MAX_RECONNECT_DELAY_MS` apart at most.
  */
-export async function openSessionCache(options: ResolvedCacheOptions): Promise<{
+export async function openSessionCache(options: SessionCacheSource): Promise<{
   cache: SessionKeyv;
   owned: boolean;
 }> {

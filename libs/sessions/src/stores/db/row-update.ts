@@ -2,7 +2,7 @@ import type {
   SessionData,
   SessionExpiry,
   SessionWrite,
-} from './session.store.js';
+} from '../session.store.js';
 
 /**
  * What one UPDATE does to a session's row: with `replaced`, the data becomes

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 
 /** A statement, under the name it is prepared with. */
 export interface PreparedStatement {
@@ -28,6 +27,8 @@ export function queryPrepared<Row extends object = object>(
   { name, text }: PreparedStatement,
   values: unknown[],
 ): Promise<{ rows: Row[]; rowCount: number | null }> {
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  // The PostgreSQL driver's pool, its public `master` member (the store
+  // checked at construction that the data source is PostgreSQL).
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
   return pool.query<Row>({ name, text, values });
 }

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import crypto from 'node:crypto';
-import { SessionSigner } from './session-signer.util.js';
+import { SessionSigner } from './session-signer.js';
 
 const SECRET = 'current-secret-0123456789abcdefghijklmnop';
 const OLD_SECRET = 'former-secret-0123456789abcdefghijklmnopq';

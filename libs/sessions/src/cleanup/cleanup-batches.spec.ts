@@ -2,15 +2,16 @@ import { DataSource } from 'typeorm';
 import {
   remainingKeys,
   seedSessions,
-} from '../../../test/support/cleanup-testing.js';
-import { TestDatabase } from '../../../test/support/test-database.js';
-import { EventsCleanupBatches } from '../src/cleanup/events-cleanup-batches.js';
-import { RawCleanupBatches } from '../src/cleanup/raw-cleanup-batches.js';
-import { SessionEntity } from '../src/entities/session.entity.js';
-import { TypeOrmSessionStore } from '../src/stores/typeorm-session.store.js';
+} from '../../../../test/support/cleanup-testing.js';
+import { TestDatabase } from '../../../../test/support/test-database.js';
+import { EventsCleanupBatches } from './events-cleanup-batches.js';
+import { RawCleanupBatches } from './raw-cleanup-batches.js';
+import { SessionEntity } from '../entities/session.entity.js';
+import { TypeOrmSessionStore } from '../stores/db/typeorm-session.store.js';
 
 /**
- * The cleanup's batches of either mode, below `CleanupService`: what one
+ * The cleanup's batches of either mode, below `CleanupService` (on a real
+ * PostgreSQL): what one
  * batch deletes when its statements share one instant.
  */
 describe.each(['raw', 'events'] as const)("Cleanup batches ('%s')", (mode) => {
@@ -33,7 +34,7 @@ describe.each(['raw', 'events'] as const)("Cleanup batches ('%s')", (mode) => {
 
   it('keeps a session that expires at the very instant of the run', async () => {
     const [edge, gone] = await seedSessions(database, 'edge', 2, '-1 hour');
-    const store = new TypeOrmSessionStore(dataSource);
+    const table = new TypeOrmSessionStore(dataSource).sessionTable;
     const runner = dataSource.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
@@ -44,8 +45,8 @@ describe.each(['raw', 'events'] as const)("Cleanup batches ('%s')", (mode) => {
     );
     const batches =
       mode === 'raw'
-        ? await RawCleanupBatches.open(store, 10, true)
-        : await EventsCleanupBatches.open(store, 10, runner);
+        ? await RawCleanupBatches.open(table, 10, true)
+        : await EventsCleanupBatches.open(table, 10, runner);
     const batch = await batches.deleteNext(runner);
     await runner.commitTransaction();
     await runner.release();

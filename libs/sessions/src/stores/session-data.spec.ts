@@ -1,5 +1,4 @@
-import { applySessionChanges } from './session-changes.util.js';
-import { parseStoredObject } from './stored-object.util.js';
+import { applySessionChanges, parseSessionData } from './session-data.js';
 
 describe('applySessionChanges', () => {
   it('removes the keys removed and writes the keys set over the stored data', () => {
@@ -21,7 +20,7 @@ describe('applySessionChanges', () => {
   });
 
   it('treats a key named __proto__ as a key like any other', () => {
-    const stored = parseStoredObject('{"__proto__":{"admin":true},"a":1}')!;
+    const stored = parseSessionData('{"__proto__":{"admin":true},"a":1}')!;
 
     const data = applySessionChanges(stored, {
       set: JSON.parse('{"__proto__":{"b":2}}') as Record<string, unknown>,
@@ -34,11 +33,11 @@ describe('applySessionChanges', () => {
   });
 });
 
-describe('parseStoredObject', () => {
+describe('parseSessionData', () => {
   it('gives the object stored as JSON, and null for anything else', () => {
-    expect(parseStoredObject('{"a":1}')).toEqual({ a: 1 });
+    expect(parseSessionData('{"a":1}')).toEqual({ a: 1 });
     for (const text of ['not json', '[1]', '"text"', '3', 'null', '']) {
-      expect([text, parseStoredObject(text)]).toEqual([text, null]);
+      expect([text, parseSessionData(text)]).toEqual([text, null]);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { TurnBatch } from './turn-batch.util.js';
+import { TurnBatch } from './turn-batch.js';
 
 /** A batch that doubles numbers, and the batches it ran. */
 function doubling() {

@@ -1,0 +1,79 @@
+import { Logger } from '@nestjs/common';
+import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
+import type {
+  SessionChanges,
+  SessionData,
+  SessionExpiry,
+} from './session.store.js';
+
+// Session data as the stores keep it: the one decoder of stored data, the
+// data a save leaves, and the instant a session expires.
+
+const logger = new Logger(SESSIONS_LOGGER_CONTEXT);
+
+/**
+ * Stored session data (a JSON object, or its JSON text) as a session object;
+ * `null` for anything else (corrupt text, an array, a scalar), quietly: for
+ * the stores' own bookkeeping, where `decodeSessionData()` warns on load.
+ */
+export function parseSessionData(stored: unknown): SessionData | null {
+  let value = stored;
+  if (typeof stored === 'string') {
+    try {
+      value = JSON.parse(stored);
+    } catch {
+      return null;
+    }
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as SessionData)
+    : null;
+}
+
+/**
+ * Stored session data as a session object, to load: anything but a JSON
+ * object (or its text) yields `{}` and a warning, never an error: a visitor
+ * with a damaged session gets an empty one.
+ */
+export function decodeSessionData(stored: unknown): SessionData {
+  const data = parseSessionData(stored);
+  if (data === null) {
+    logger.warn(
+      'Session data corrupted: the stored value is not a JSON object, so the session loads empty.',
+    );
+    return {};
+  }
+  return data;
+}
+
+/**
+ * The data a save leaves, as the `'db'` store's UPDATE does:
+ * `(stored - removed) || set`; or `set` alone when the data was replaced or
+ * the stored data is not an object (corrupt, loaded as `{}`).
+ */
+export function applySessionChanges(
+  stored: SessionData | null,
+  { set, removed, replaced }: SessionChanges,
+): SessionData {
+  if (replaced || stored === null) {
+    return { ...set };
+  }
+  // Spread, not Object.assign(): a key named `__proto__` stays a plain key.
+  const data: SessionData = { ...stored };
+  for (const key of removed) {
+    delete data[key];
+  }
+  return { ...data, ...set };
+}
+
+/**
+ * When a session expires, in epoch milliseconds, for the stores that keep
+ * the instant themselves (a cookie, a file, a cache entry): seconds from
+ * `now`, or the date.
+ */
+export function expiryInstant(
+  expiry: SessionExpiry,
+  now: number = Date.now(),
+): number {
+  return expiry instanceof Date ? expiry.getTime() : now + expiry * 1000;
+}
