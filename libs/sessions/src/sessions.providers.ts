@@ -24,6 +24,7 @@ import { openSessionCache } from './stores/cache/session-cache.js';
 import { SessionStore } from './stores/session.store.js';
 import { SignedCookieSessionStore } from './stores/signed-cookies/signed-cookie-session.store.js';
 import { TypeOrmSessionStore } from './stores/db/typeorm-session.store.js';
+import { SESSIONS_MESSAGES } from './errors/sessions.messages.js';
 
 /** `forRootAsync`'s resolved options: the factory's, with the static ones. */
 export function createFactoryOptionsProvider(
@@ -53,7 +54,7 @@ export function createAsyncOptionsProviders(
   const factoryClass = options.useClass ?? options.useExisting;
   if (!factoryClass) {
     throw new SessionsConfigurationError([
-      'SessionsModule.forRootAsync() needs useFactory, useClass or useExisting.',
+      SESSIONS_MESSAGES.asyncOptionsWithoutFactory(),
     ]);
   }
   const fromFactory: Provider = {
@@ -131,9 +132,7 @@ function databaseStore(
 ): TypeOrmSessionStore {
   if (source === undefined) {
     throw new SessionsConfigurationError([
-      `the '${store}' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
-        `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
-        `with autoLoadEntities: true or ${entity.name} in its entities, or choose another store.`,
+      SESSIONS_MESSAGES.noDataSource(store, dataSource, entity.name),
     ]);
   }
   return new TypeOrmSessionStore(source, entity);

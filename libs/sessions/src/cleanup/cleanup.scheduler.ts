@@ -14,6 +14,7 @@ import {
   SESSIONS_OPTIONS,
 } from '../sessions.constants.js';
 import { CleanupService } from './cleanup.service.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /**
  * Registers the nightly cleanup as a cron job with `@nestjs/schedule`'s
@@ -38,9 +39,7 @@ export class CleanupScheduler
     }
     if (!this.registry) {
       throw new SessionsConfigurationError([
-        `the nightly cleanup needs @nestjs/schedule: import ScheduleModule.forRoot() in your ` +
-          `application module, or turn the cleanup off with cleanup: { enabled: false } ` +
-          `(and run CleanupService.run() or clearsessions yourself).`,
+        SESSIONS_MESSAGES.noScheduleModule(),
       ]);
     }
     const job = CronJob.from({

@@ -35,6 +35,7 @@ import { EventsCleanupBatches } from './events-cleanup-batches.js';
 import { clientOf, releaseRunner } from './query-runner-client.js';
 import { RawCleanupBatches } from './raw-cleanup-batches.js';
 import { SessionsExpiredExplorer } from './sessions-expired.explorer.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /** Tries of a batch whose sessions other transactions keep changing under it. */
 const MAX_BATCH_ATTEMPTS = 3;
@@ -334,12 +335,15 @@ export class CleanupService
 function checkRunOptions(mode: unknown, batchSize: unknown): void {
   if (!isCleanupMode(mode)) {
     throw new SessionsError(
-      `CleanupService.run(): 'mode' must be 'raw' or 'events', got ${JSON.stringify(mode)}.`,
+      SESSIONS_MESSAGES.cleanupMode(JSON.stringify(mode)),
     );
   }
   if (!isBatchSize(batchSize)) {
     throw new SessionsError(
-      `CleanupService.run(): 'batchSize' must be a whole number from 1 to ${MAX_CLEANUP_BATCH_SIZE}, got ${JSON.stringify(batchSize)}.`,
+      SESSIONS_MESSAGES.cleanupBatchSize(
+        MAX_CLEANUP_BATCH_SIZE,
+        JSON.stringify(batchSize),
+      ),
     );
   }
 }

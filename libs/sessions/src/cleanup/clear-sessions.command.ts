@@ -7,6 +7,7 @@ import {
 } from '../options/resolve-cleanup-options.js';
 import type { CleanupResult } from './cleanup-result.interface.js';
 import { CleanupService } from './cleanup.service.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /** Where `runClearSessionsCommand` prints. */
 export interface ClearSessionsOutput {
@@ -99,12 +100,12 @@ function parseOptions(argv: readonly string[]) {
   });
   const mode = values.mode;
   if (mode !== undefined && !isCleanupMode(mode)) {
-    throw new Error(`--mode must be 'raw' or 'events', got '${mode}'.`);
+    throw new Error(SESSIONS_MESSAGES.commandMode(mode));
   }
   const batchSize = values['batch-size'];
   if (batchSize !== undefined && !isBatchSize(Number(batchSize))) {
     throw new Error(
-      `--batch-size must be a whole number from 1 to ${MAX_CLEANUP_BATCH_SIZE}, got '${batchSize}'.`,
+      SESSIONS_MESSAGES.commandBatchSize(MAX_CLEANUP_BATCH_SIZE, batchSize),
     );
   }
   return {

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { QueryRunner } from 'typeorm';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /**
  * The pg connection a connected TypeORM query runner holds. The cleanup sends
@@ -28,6 +29,8 @@ export async function releaseRunner(
     releasePostgresConnection(error: Error): Promise<void>;
   };
   await destroying.releasePostgresConnection(
-    failure instanceof Error ? failure : new Error('the cleanup failed'),
+    failure instanceof Error
+      ? failure
+      : new Error(SESSIONS_MESSAGES.cleanupFailed()),
   );
 }

@@ -20,6 +20,7 @@ import {
   resolveStoreOptions,
 } from './resolve-store-options.js';
 import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /** The cookie options with every default filled in. */
 export interface ResolvedSessionCookie {
@@ -107,7 +108,7 @@ export function resolveSessionsOptions(
 
   if (!isPlainObject(behaviour)) {
     throw new SessionsConfigurationError([
-      `${source} must give an options object, got ${describe(behaviour)}.`,
+      SESSIONS_MESSAGES.optionsNotAnObject(source, describe(behaviour)),
     ]);
   }
   for (const key of Object.keys(behaviour)) {

@@ -9,6 +9,7 @@ import type {
 } from '../stores/session.store.js';
 import { MAX_EXPIRY_SECONDS } from '../sessions.constants.js';
 import { whyNotJson, whyNotStorableText } from './json-value.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /** The defaults a session falls back on when it has no expiry of its own. */
 export interface SessionSettings {
@@ -219,17 +220,14 @@ export class Session {
       if (Number.isNaN(value.getTime())) {
         throw new SessionDataError(
           EXPIRY_KEY,
-          'setExpiry() got an invalid Date',
+          SESSIONS_MESSAGES.invalidExpiryDate(),
         );
       }
       this.#put(EXPIRY_KEY, value.toISOString());
       return;
     }
     if (!Number.isSafeInteger(value) || Math.abs(value) > MAX_EXPIRY_SECONDS) {
-      throw new SessionDataError(
-        EXPIRY_KEY,
-        'setExpiry() takes a whole number of seconds (up to 100 years), a Date, 0 or null',
-      );
+      throw new SessionDataError(EXPIRY_KEY, SESSIONS_MESSAGES.invalidExpiry());
     }
     this.#put(EXPIRY_KEY, value);
   }

@@ -1,6 +1,7 @@
 import { SessionsError } from '../errors/sessions.error.js';
 import type { SessionTable } from './session-table.js';
 import { generateSessionKey, isValidSessionKey } from './session-key.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
 const MAX_CREATE_ATTEMPTS = 10;
@@ -136,8 +137,6 @@ export abstract class SessionStore {
         return key;
       }
     }
-    throw new SessionsError(
-      `Could not find a free session key in ${MAX_CREATE_ATTEMPTS} attempts: is the random number source broken?`,
-    );
+    throw new SessionsError(SESSIONS_MESSAGES.noFreeKey(MAX_CREATE_ATTEMPTS));
   }
 }

@@ -1,6 +1,7 @@
 import type * as KeyvRedisPackage from '@keyv/redis';
 import type * as KeyvPackage from 'keyv';
 import { SessionsConfigurationError } from '../../errors/sessions-configuration.error.js';
+import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
 
 // 'keyv' and '@keyv/redis' are optional peer dependencies: only the 'cache'
 // and 'cached_db' stores need them, so they are imported when one of those
@@ -65,6 +66,6 @@ function missingPackage(
     return error;
   }
   return new SessionsConfigurationError([
-    `${purpose} needs the package '${name}', which is not installed: npm install ${install}`,
+    SESSIONS_MESSAGES.packageMissing(purpose, name, install),
   ]);
 }

@@ -7,6 +7,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { SessionCacheTimeoutError } from '../../errors/session-cache-timeout.error.js';
 import { isKeyvRedis } from './keyv-import.js';
 import { MemoryCacheSweep } from './memory-cache-sweep.js';
+import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
 
 /** How long one cache operation may take, by default, before it fails. */
 const SESSION_CACHE_TIMEOUT_MS = 1000;
@@ -80,7 +81,7 @@ export class SessionCacheEntries {
     );
     if (stored === false) {
       // A Keyv made without `throwOnErrors` reports a failure only so.
-      throw new Error('The session cache did not store the session.');
+      throw new Error(SESSIONS_MESSAGES.cacheDidNotStore());
     }
     this.sweep?.noteWrite();
   }
@@ -121,7 +122,7 @@ export class SessionCacheEntries {
     if (failure !== undefined) {
       throw failure instanceof Error
         ? failure
-        : new Error('The session cache failed to clear.', { cause: failure });
+        : new Error(SESSIONS_MESSAGES.cacheDidNotClear(), { cause: failure });
     }
   }
 

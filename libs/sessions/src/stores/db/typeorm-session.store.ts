@@ -18,6 +18,7 @@ import {
   type SessionWrite,
 } from '../session.store.js';
 import { TurnBatch } from './turn-batch.js';
+import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
 
 /** Expired sessions deleted per statement by `clearExpired()`. */
 const CLEAR_BATCH_SIZE = 5000;
@@ -255,20 +256,13 @@ function metadataOf(
 ): EntityMetadata {
   const problems: string[] = [];
   if (dataSource.options.type !== 'postgres') {
-    problems.push(
-      `the 'db' store needs PostgreSQL, but the TypeORM data source is of type '${dataSource.options.type}'.`,
-    );
+    problems.push(SESSIONS_MESSAGES.notPostgres(dataSource.options.type));
   }
   if (!dataSource.isInitialized) {
-    problems.push(
-      `the TypeORM data source is not initialized: call dataSource.initialize() first (TypeOrmModule does it for you).`,
-    );
+    problems.push(SESSIONS_MESSAGES.dataSourceNotInitialized());
   }
   if (!dataSource.hasMetadata(entity)) {
-    problems.push(
-      `the entity ${entity.name} is not registered with the TypeORM data source: ` +
-        `set autoLoadEntities: true in TypeOrmModule.forRoot(), or add it to its 'entities' (or to your DataSource's).`,
-    );
+    problems.push(SESSIONS_MESSAGES.entityNotRegistered(entity.name));
   }
   if (problems.length > 0) {
     throw new SessionsConfigurationError(problems);

@@ -28,6 +28,7 @@ import {
   SessionStore,
   type SessionWrite,
 } from '../session.store.js';
+import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
 
 /** What the `'file'` store needs. */
 export interface FileSessionStoreOptions {
@@ -102,10 +103,7 @@ export class FileSessionStore extends SessionStore {
       return await this.claimNewKey((key) => {
         const file = this.acceptsKey(key) ? fileIn(folder, key) : null;
         if (file === null) {
-          throw new SessionsError(
-            "newSessionKey() made a key the 'file' store cannot name a file after: " +
-              'keys must be 8 to 40 characters from [a-z0-9].',
-          );
+          throw new SessionsError(SESSIONS_MESSAGES.keyNotAFileName());
         }
         return linkNew(temp, file);
       });
@@ -346,9 +344,8 @@ export async function prepareSessionFolder(path: string): Promise<string> {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new SessionsConfigurationError([
       code === 'EEXIST' || code === 'ENOTDIR'
-        ? `the 'file' store's path ${path} is a file, not a folder: set 'fileStore.path' to a folder.`
-        : `the 'file' store cannot make its folder ${path} (${message}): ` +
-          `set 'fileStore.path' to a folder this user may write in.`,
+        ? SESSIONS_MESSAGES.folderIsAFile(path)
+        : SESSIONS_MESSAGES.folderCannotBeMade(path, message),
     ]);
   }
   const real = await realpath(path);
@@ -356,15 +353,14 @@ export async function prepareSessionFolder(path: string): Promise<string> {
   const problems: string[] = [];
   const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid) {
-    problems.push(
-      `the 'file' store's folder ${path} belongs to another user (uid ${stats.uid}, this process runs as ${uid}), ` +
-        `who could read and forge sessions: set 'fileStore.path' to a folder of this user's.`,
-    );
+    problems.push(SESSIONS_MESSAGES.folderOfAnotherUser(path, stats.uid, uid));
   }
   if (uid !== undefined && (stats.mode & 0o022) !== 0) {
     problems.push(
-      `other users may write in the 'file' store's folder ${path} (mode ${(stats.mode & 0o777).toString(8)}), ` +
-        `and so forge sessions: run \`chmod 700 ${path}\`, or set 'fileStore.path' to a folder of this user's alone.`,
+      SESSIONS_MESSAGES.folderWritableByOthers(
+        path,
+        (stats.mode & 0o777).toString(8),
+      ),
     );
   }
   if (problems.length > 0) {

@@ -1,0 +1,70 @@
+/**
+ * The messages of the errors the library throws, in one place: each says
+ * what was wrong and what to do. (The checks of the module's options word
+ * their own problems, from the option's name and what it takes, in
+ * `options/`; the error classes here word theirs.)
+ */
+export const SESSIONS_MESSAGES = {
+  // Setting up the module.
+  asyncOptionsWithoutFactory: () =>
+    'SessionsModule.forRootAsync() needs useFactory, useClass or useExisting.',
+  optionsNotAnObject: (source: string, given: string) =>
+    `${source} must give an options object, got ${given}.`,
+  noDataSource: (store: string, dataSource: string, entity: string) =>
+    `the '${store}' store needs a TypeORM data source${dataSource === 'default' ? '' : ` named '${dataSource}'`}, ` +
+    `and there is none: import TypeOrmModule.forRoot() (or forRootAsync()) in your application module, ` +
+    `with autoLoadEntities: true or ${entity} in its entities, or choose another store.`,
+  noScheduleModule: () =>
+    `the nightly cleanup needs @nestjs/schedule: import ScheduleModule.forRoot() in your ` +
+    `application module, or turn the cleanup off with cleanup: { enabled: false } ` +
+    `(and run CleanupService.run() or clearsessions yourself).`,
+  packageMissing: (purpose: string, name: string, install: string) =>
+    `${purpose} needs the package '${name}', which is not installed: npm install ${install}`,
+
+  // The 'db' store's data source.
+  notPostgres: (type: string) =>
+    `the 'db' store needs PostgreSQL, but the TypeORM data source is of type '${type}'.`,
+  dataSourceNotInitialized: () =>
+    `the TypeORM data source is not initialized: call dataSource.initialize() first (TypeOrmModule does it for you).`,
+  entityNotRegistered: (entity: string) =>
+    `the entity ${entity} is not registered with the TypeORM data source: ` +
+    `set autoLoadEntities: true in TypeOrmModule.forRoot(), or add it to its 'entities' (or to your DataSource's).`,
+
+  // The 'file' store's folder.
+  folderIsAFile: (path: string) =>
+    `the 'file' store's path ${path} is a file, not a folder: set 'fileStore.path' to a folder.`,
+  folderCannotBeMade: (path: string, reason: string) =>
+    `the 'file' store cannot make its folder ${path} (${reason}): ` +
+    `set 'fileStore.path' to a folder this user may write in.`,
+  folderOfAnotherUser: (path: string, owner: number, user: number) =>
+    `the 'file' store's folder ${path} belongs to another user (uid ${owner}, this process runs as ${user}), ` +
+    `who could read and forge sessions: set 'fileStore.path' to a folder of this user's.`,
+  folderWritableByOthers: (path: string, mode: string) =>
+    `other users may write in the 'file' store's folder ${path} (mode ${mode}), ` +
+    `and so forge sessions: run \`chmod 700 ${path}\`, or set 'fileStore.path' to a folder of this user's alone.`,
+  keyNotAFileName: () =>
+    "newSessionKey() made a key the 'file' store cannot name a file after: " +
+    'keys must be 8 to 40 characters from [a-z0-9].',
+
+  // Stores at work.
+  noFreeKey: (attempts: number) =>
+    `Could not find a free session key in ${attempts} attempts: is the random number source broken?`,
+  cacheDidNotStore: () => 'The session cache did not store the session.',
+  cacheDidNotClear: () => 'The session cache failed to clear.',
+
+  // Sessions.
+  invalidExpiryDate: () => 'setExpiry() got an invalid Date',
+  invalidExpiry: () =>
+    'setExpiry() takes a whole number of seconds (up to 100 years), a Date, 0 or null',
+
+  // The cleanup.
+  cleanupMode: (mode: string) =>
+    `CleanupService.run(): 'mode' must be 'raw' or 'events', got ${mode}.`,
+  cleanupBatchSize: (max: number, batchSize: string) =>
+    `CleanupService.run(): 'batchSize' must be a whole number from 1 to ${max}, got ${batchSize}.`,
+  cleanupFailed: () => 'the cleanup failed',
+  commandMode: (mode: string) =>
+    `--mode must be 'raw' or 'events', got '${mode}'.`,
+  commandBatchSize: (max: number, batchSize: string) =>
+    `--batch-size must be a whole number from 1 to ${max}, got '${batchSize}'.`,
+} as const;
