@@ -1,3 +1,6 @@
+/**
+ * @jest-environment <rootDir>/test/setup/process-warnings.environment.ts
+ */
 import {
   AbstractSessionEntity,
   CleanupConflictError,
@@ -7,10 +10,13 @@ import {
 } from 'nest-sessions';
 import { Injectable } from '@nestjs/common';
 import {
+  AfterRemove,
   BeforeRemove,
   Column,
   DataSource,
   Entity,
+  type EntitySubscriberInterface,
+  EventSubscriber,
   type RemoveEvent,
 } from 'typeorm';
 import {
@@ -18,6 +24,7 @@ import {
   ExpiredKeysRecorder,
   remainingKeys,
   removeEvents,
+  resetRemoveEvents,
   seedSessions,
   subscriberBehaviour,
 } from './support/cleanup-testing.js';
@@ -66,6 +73,83 @@ class AppSession extends AbstractSessionEntity {
   }
 }
 
+/** What the listeners of `ListenedSession` saw. */
+const listened = { before: [] as string[], after: [] as string[] };
+
+/** The session table, mapped by an app's entity with remove listeners. */
+@Entity('session')
+class ListenedSession extends AbstractSessionEntity {
+  @BeforeRemove()
+  recordBefore(): void {
+    listened.before.push(this.sessionKey);
+  }
+
+  @AfterRemove()
+  recordAfter(): void {
+    listened.after.push(this.sessionKey);
+  }
+}
+
+/**
+ * The remove handlers of `AuditedSession` a run called, in order, and the
+ * most of them that ran at once.
+ */
+const audit = {
+  calls: [] as string[],
+  running: 0,
+  mostAtOnce: 0,
+  /** Where the entity's own listeners query (they get no event, no manager). */
+  dataSource: undefined as DataSource | undefined,
+};
+
+/** Runs one remove handler of `AuditedSession`, noting it in `audit`. */
+async function audited(call: string, query: () => Promise<unknown>) {
+  audit.calls.push(call);
+  audit.running++;
+  audit.mostAtOnce = Math.max(audit.mostAtOnce, audit.running);
+  try {
+    await query();
+  } finally {
+    audit.running--;
+  }
+}
+
+/** The session table, mapped by an app's entity whose remove listeners query. */
+@Entity('session')
+class AuditedSession extends AbstractSessionEntity {
+  @BeforeRemove()
+  async auditBefore(): Promise<void> {
+    await audited(`@BeforeRemove ${this.sessionKey}`, () =>
+      audit.dataSource!.query('SELECT 1'),
+    );
+  }
+
+  @AfterRemove()
+  async auditAfter(): Promise<void> {
+    await audited(`@AfterRemove ${this.sessionKey}`, () =>
+      audit.dataSource!.query('SELECT 1'),
+    );
+  }
+}
+
+/** Queries through the batch's connection (`event.manager`) on each removal. */
+@EventSubscriber()
+class AuditedSessionSubscriber implements EntitySubscriberInterface<AuditedSession> {
+  listenTo(): typeof AuditedSession {
+    return AuditedSession;
+  }
+  async beforeRemove(event: RemoveEvent<AuditedSession>): Promise<void> {
+    await audited(`beforeRemove ${event.entity?.sessionKey}`, () =>
+      event.manager.query('SELECT 1'),
+    );
+  }
+  async afterRemove(event: RemoveEvent<AuditedSession>): Promise<void> {
+    await audited(`afterRemove ${event.entity?.sessionKey}`, () =>
+      event.manager.query('SELECT 1'),
+    );
+  }
+}
+
 const keysOf = (event: 'before' | 'after'): (string | undefined)[] =>
   removeEvents.filter((e) => e.event === event).map((e) => e.key);
 
@@ -93,13 +177,100 @@ describe("CleanupService in 'events' mode", () => {
 
   beforeEach(async () => {
     await database.query('TRUNCATE session, app_session');
-    removeEvents.length = 0;
+    resetRemoveEvents();
     appSessionsRemoved.length = 0;
-    subscriberBehaviour.beforeRemove = undefined;
+    listened.before.length = 0;
+    listened.after.length = 0;
+    audit.calls.length = 0;
+    audit.running = 0;
+    audit.mostAtOnce = 0;
+    audit.dataSource = undefined;
   });
 
   afterAll(async () => {
     await database.drop();
+  });
+
+  /**
+   * What the process warned of during the current test. pg warns of a
+   * query sent on a client that already runs one and has another waiting
+   * (handlers sharing a batch's connection at once), but once per test
+   * file: whichever test of the file does so first fails here.
+   */
+  const warnings: string[] = [];
+  const recordWarning = (warning: Error): void => {
+    warnings.push(`${warning.name}: ${warning.message}`);
+  };
+  beforeAll(() => {
+    process.on('warning', recordWarning);
+  });
+  beforeEach(() => {
+    warnings.length = 0;
+  });
+  afterEach(() => {
+    expect(warnings).toEqual([]);
+  });
+  afterAll(() => {
+    process.off('warning', recordWarning);
+  });
+
+  describe('entity events', () => {
+    it("fire for no session in 'raw' mode", async () => {
+      await seedSessions(database, 'gone', 12, '-1 hour');
+      const app = await open();
+
+      await app.get(CleanupService).run({ mode: 'raw', batchSize: 5 });
+
+      expect(await database.sessionCount()).toBe(0);
+      expect(removeEvents).toEqual([]);
+    });
+
+    it("fire once before and once after removal for each session in 'events' mode", async () => {
+      const expired = await seedSessions(database, 'gone', 12, '-1 hour');
+      await seedSessions(database, 'live', 4, '1 hour');
+      const app = await open();
+
+      await app.get(CleanupService).run({ mode: 'events', batchSize: 5 });
+
+      expect(keysOf('before').sort()).toEqual(expired);
+      expect(keysOf('after').sort()).toEqual(expired);
+      // Each batch: all its befores, the delete, then all its afters.
+      expect(removeEvents).toHaveLength(24);
+      expect(removeEvents.slice(0, 10).map((e) => e.event)).toEqual([
+        ...Array<string>(5).fill('before'),
+        ...Array<string>(5).fill('after'),
+      ]);
+    });
+  });
+
+  it("deletes rows a beforeRemove subscriber wrote to, in 'events' mode", async () => {
+    const expired = await seedSessions(database, 'gone', 6, '-1 hour');
+    subscriberBehaviour.touchRow = true;
+    const app = await open({ providers: [ExpiredKeysRecorder] });
+
+    const result = await app
+      .get(CleanupService)
+      .run({ mode: 'events', batchSize: 4 });
+
+    expect(result.deleted).toBe(6);
+    expect(await database.sessionCount()).toBe(0);
+    const afters = removeEvents.filter((e) => e.event === 'after');
+    expect(afters.map((e) => e.key).sort()).toEqual(expired);
+    expect(app.get(ExpiredKeysRecorder).batches.flat().sort()).toEqual(expired);
+  });
+
+  it("fires the entity's own @BeforeRemove and @AfterRemove once per session in 'events' mode", async () => {
+    const expired = await seedSessions(database, 'gone', 7, '-1 hour');
+    await seedSessions(database, 'live', 2, '1 hour');
+    const app = await open({
+      sessions: { entity: ListenedSession },
+      entities: [ListenedSession],
+    });
+
+    await app.get(CleanupService).run({ mode: 'events', batchSize: 3 });
+
+    expect(listened.before.sort()).toEqual(expired);
+    expect(listened.after.sort()).toEqual(expired);
   });
 
   it('redoes a batch whose sessions another transaction changed after it loaded them', async () => {
@@ -227,6 +398,40 @@ describe("CleanupService in 'events' mode", () => {
 
     expect(result.deleted).toBe(4);
     expect(mostAtOnce).toBe(1);
+  });
+
+  it("runs an entity's own async listeners and the subscribers of a batch one after another, and pg warns of no query sent while another ran", async () => {
+    const keys = await seedSessions(database, 'gone', 6, '-1 hour');
+    const app = await open({
+      sessions: { entity: AuditedSession },
+      entities: [AuditedSession],
+      subscribers: [AuditedSessionSubscriber],
+    });
+    audit.dataSource = app.get(DataSource);
+
+    // Batches of three: pg warns from the third query sent at once on one
+    // client (the second only waits in its queue).
+    const result = await app
+      .get(CleanupService)
+      .run({ mode: 'events', batchSize: 3 });
+
+    expect(result).toMatchObject({ deleted: 6, batches: 2 });
+    // As remove() does: for each session, the entity's listener, then the
+    // subscriber; a batch's befores, its delete, then its afters.
+    const handlersOf = (batch: string[]): string[] => [
+      ...batch.flatMap((key) => [
+        `@BeforeRemove ${key}`,
+        `beforeRemove ${key}`,
+      ]),
+      ...batch.flatMap((key) => [`@AfterRemove ${key}`, `afterRemove ${key}`]),
+    ];
+    expect(audit.calls).toEqual([
+      ...handlersOf(keys.slice(0, 3)),
+      ...handlersOf(keys.slice(3)),
+    ]);
+    expect(audit.mostAtOnce).toBe(1);
+    // Heard by the listener of every test of this file.
+    expect(warnings).toEqual([]);
   });
 
   it("loads an app entity's own columns as TypeORM loads them", async () => {

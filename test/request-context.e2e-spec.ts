@@ -199,24 +199,21 @@ describe.each(HTTP_ADAPTERS)(
       }));
 
     it('runs requests without the context with requestContext: false, where @CurrentSession() still works', () =>
-      withApp(
-        { sessions: { requestContext: false } },
-        async (app) => {
-          const lookedUp = await request(app.getHttpServer())
-            .get('/looked-up')
-            .expect(200);
-          expect(lookedUp.body).toEqual({
-            missing: 'turned-off',
-            message: expect.stringContaining(
-              "requestContext is false in SessionsModule's options",
-            ) as string,
-          });
-          const counted = await request(app.getHttpServer())
-            .get('/count')
-            .expect(200, { visits: 1 });
-          const key = sessionKeyFrom(counted.headers)!;
-          expect(await database.sessionData(key)).toEqual({ visits: 1 });
-        },
-      ));
+      withApp({ sessions: { requestContext: false } }, async (app) => {
+        const lookedUp = await request(app.getHttpServer())
+          .get('/looked-up')
+          .expect(200);
+        expect(lookedUp.body).toEqual({
+          missing: 'turned-off',
+          message: expect.stringContaining(
+            "requestContext is false in SessionsModule's options",
+          ) as string,
+        });
+        const counted = await request(app.getHttpServer())
+          .get('/count')
+          .expect(200, { visits: 1 });
+        const key = sessionKeyFrom(counted.headers)!;
+        expect(await database.sessionData(key)).toEqual({ visits: 1 });
+      }));
   },
 );

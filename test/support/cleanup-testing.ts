@@ -23,6 +23,9 @@ import { typeOrmOptions } from '../../src/database/typeorm-options.js';
 import { silentLogger } from './sessions-testing-module.js';
 import type { TestDatabase } from './test-database.js';
 
+/** The cleanup's two modes, for tests that hold in both. */
+export const CLEANUP_MODES = ['raw', 'events'] as const;
+
 /** Every batch an `@OnSessionsExpired()` handler saw. */
 @Injectable()
 export class ExpiredKeysRecorder {
@@ -66,6 +69,16 @@ export class RecordingSessionSubscriber implements EntitySubscriberInterface<Ses
   }
 }
 
+/**
+ * Empties `removeEvents` and has `RecordingSessionSubscriber` only record
+ * again; call it before each test.
+ */
+export function resetRemoveEvents(): void {
+  removeEvents.length = 0;
+  subscriberBehaviour.touchRow = false;
+  subscriberBehaviour.beforeRemove = undefined;
+}
+
 export interface CleanupAppOptions {
   sessions?: SessionsModuleOptions;
   providers?: Provider[];
@@ -74,6 +87,8 @@ export interface CleanupAppOptions {
   schedule?: boolean;
   /** Entities besides the demo's. */
   entities?: Type[];
+  /** TypeORM subscribers besides `RecordingSessionSubscriber`. */
+  subscribers?: Type[];
 }
 
 /** An app without HTTP: TypeORM with the recording subscriber, SessionsModule, `providers`. */
@@ -87,7 +102,10 @@ export async function createCleanupApp(
       TypeOrmModule.forRoot({
         ...typeOrmOptions(database.url),
         entities: [SessionEntity, ...(options.entities ?? [])],
-        subscribers: [RecordingSessionSubscriber],
+        subscribers: [
+          RecordingSessionSubscriber,
+          ...(options.subscribers ?? []),
+        ],
       }),
       ...(options.schedule === false ? [] : [ScheduleModule.forRoot()]),
       SessionsModule.forRoot(options.sessions),

@@ -1,13 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 
-/** How long a starting server may take to answer PING. */
+/** How long a starting server may take to be ready. */
 const START_TIMEOUT_MS = 10_000;
+
+/**
+ * What redis-server logs (at the `notice` level) once it has loaded its
+ * data and accepts connections.
+ */
+const READY = /Ready to accept connections/;
 
 /** Servers running in this process, killed if it exits without stopping them. */
 const running = new Set<ChildProcess>();
@@ -80,7 +85,10 @@ export class RedisTestServer {
     }
   }
 
-  /** Starts the server (again), and resolves once it answers PING. */
+  /**
+   * Starts the server (again), and resolves once it says it is ready to
+   * accept connections (its data loaded).
+   */
   async start(): Promise<void> {
     if (this.child) {
       throw new Error('The Redis test server is already running.');
@@ -103,14 +111,19 @@ export class RedisTestServer {
       '--logfile',
       '',
       '--loglevel',
-      'warning',
+      'notice',
     ];
     const child = spawn('redis-server', args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.output = '';
+    let ready!: () => void;
+    const answering = new Promise<void>((resolve) => (ready = resolve));
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-2000);
+      if (READY.test(this.output)) {
+        ready();
+      }
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -137,14 +150,28 @@ export class RedisTestServer {
           `'cached_db' stores need it on the PATH (Debian: apt-get install redis-server).`,
       );
     });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, fail) => {
+      timer = setTimeout(
+        () =>
+          fail(
+            new Error(
+              `redis-server was not ready within ${START_TIMEOUT_MS} ms: ${this.output}`,
+            ),
+          ),
+        START_TIMEOUT_MS,
+      );
+    });
     try {
-      await Promise.race([this.answering(child), startFailed, spawnFailed]);
+      await Promise.race([answering, startFailed, spawnFailed, timedOut]);
     } catch (error) {
       await this.stop();
       throw error;
     } finally {
+      clearTimeout(timer);
       startFailed.catch(() => undefined);
       spawnFailed.catch(() => undefined);
+      timedOut.catch(() => undefined);
     }
   }
 
@@ -184,39 +211,6 @@ export class RedisTestServer {
   async close(): Promise<void> {
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
-  }
-
-  /** Resolves once the server answers PING with PONG (not while it loads its data). */
-  private async answering(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!(await this.pings())) {
-      if (this.child !== child) {
-        return; // It exited or never started: the caller reports that.
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `redis-server did not answer within ${START_TIMEOUT_MS} ms: ${this.output}`,
-        );
-      }
-      await delay(20);
-    }
-  }
-
-  private async pings(): Promise<boolean> {
-    const socket = connect(this.port, '127.0.0.1');
-    socket.setTimeout(1000, () =>
-      socket.destroy(new Error('no answer to PING')),
-    );
-    try {
-      await once(socket, 'connect');
-      socket.write('PING\r\n');
-      const [reply] = (await once(socket, 'data')) as [Buffer];
-      return reply.toString().startsWith('+PONG');
-    } catch {
-      return false;
-    } finally {
-      socket.destroy();
-    }
   }
 }
 

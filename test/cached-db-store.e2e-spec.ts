@@ -1,16 +1,18 @@
-import { createClient } from '@keyv/redis';
+import {
+  CachedDbSessionStore,
+  type SessionData,
+  SessionEntity,
+  type SessionKeyv,
+  TypeOrmSessionStore,
+} from 'nest-sessions';
+import { sessionWrite } from 'nest-sessions/testing';
+import KeyvRedis, { createClient } from '@keyv/redis';
 import { Logger } from '@nestjs/common';
-import type { SessionKeyv } from '../src/stores/session-keyv.interface.js';
+import { Keyv } from 'keyv';
 import { DataSource } from 'typeorm';
-import { RecordingLogger } from '../../../test/support/recording-logger.js';
-import { RedisTestServer } from '../../../test/support/redis-server.js';
-import { TestDatabase } from '../../../test/support/test-database.js';
-import { SessionEntity } from '../src/entities/session.entity.js';
-import { CachedDbSessionStore } from '../src/stores/cached-db-session.store.js';
-import { openSessionCache } from '../src/stores/session-cache.util.js';
-import type { SessionData } from '../src/stores/session.store.js';
-import { TypeOrmSessionStore } from '../src/stores/typeorm-session.store.js';
-import { sessionWrite } from '../src/testing/session-store-contract.js';
+import { RecordingLogger } from './support/recording-logger.js';
+import { RedisTestServer } from './support/redis-server.js';
+import { TestDatabase } from './support/test-database.js';
 
 const NAMESPACE = 'sessions';
 
@@ -64,7 +66,9 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
 
   /**
    * A store as one app instance has it: a connection pool and a Redis
-   * connection of its own. `clock` is the clock of its cache retries.
+   * connection of its own. `clock` is the clock of its cache retries. Unless
+   * `appsCache`, the store owns the cache, as it owns the one the module
+   * makes from `cache.url`: it clears it when Redis is back, and closes it.
    */
   async function instance(
     options: {
@@ -81,11 +85,7 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
       entities: [SessionEntity],
     }).initialize();
     sources.push(source);
-    const { cache } = await openSessionCache({
-      url: redis.url,
-      keyv: undefined,
-      namespace: NAMESPACE,
-    });
+    const cache = redisCache(redis.url);
     const clock = options.clock;
     const store = new CachedDbSessionStore(
       new TypeOrmSessionStore(source),
@@ -400,3 +400,33 @@ describe("The 'cached_db' store on PostgreSQL and Redis", () => {
     });
   });
 });
+
+/**
+ * A Keyv on the Redis of `url`, as an app makes one for `cache.keyv` (with
+ * the public APIs of `keyv` and `@keyv/redis`), set up as the module sets up
+ * its own from `cache.url`: it throws its errors instead of hiding them, a
+ * command sent while Redis is away fails at once (no offline queue), the
+ * client reconnects in the background, 500 ms apart at most, and a
+ * session's entry is `<namespace>::<key>`.
+ */
+function redisCache(url: string): SessionKeyv {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 500),
+    },
+  });
+  // Both throw: an adapter left to its default answers a failed command as
+  // a missing entry.
+  const adapter = new KeyvRedis(client, {
+    namespace: NAMESPACE,
+    throwOnErrors: true,
+  });
+  return new Keyv(adapter, {
+    namespace: NAMESPACE,
+    // The adapter prefixes the keys with the namespace; Keyv need not too.
+    useKeyPrefix: false,
+    throwOnErrors: true,
+  });
+}
