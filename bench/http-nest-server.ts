@@ -1,14 +1,15 @@
 /**
  * A Nest server of `npm run bench:http`, in a process of its own, on Express:
  *
- *   DATABASE_URL=... node dist/bench/http-nest-server.js sessions|plain
+ *   DATABASE_URL=... node dist/bench/http-nest-server.js sessions|plain|...
  *
  * `sessions`: set up as the demo app is (TypeORM, ScheduleModule,
- * SessionsModule), with only the public API, its routes taking the session
- * with `@CurrentSession()`. `sessions-current`: the same, its routes calling
- * an injected `SessionService.current()`, so that its requests run in the
- * request context. `plain`: no session (the Nest ceiling), the same routes
- * answering without one. `typeorm`: as `sessions`, less SessionsModule.
+ * SessionsModule with its defaults), with only the public API, its routes
+ * taking the session with `@CurrentSession()`. `sessions-current`: the
+ * same, its routes calling an injected `SessionService.current()`.
+ * `sessions-no-context`: as `sessions`, with `requestContext: false`.
+ * `plain`: no session (the Nest ceiling), the same routes answering without
+ * one. `typeorm`: as `sessions`, less SessionsModule.
  * Prints `{"port": N}` once it listens.
  */
 import 'reflect-metadata';
@@ -120,6 +121,12 @@ class SessionsAppModule {}
 })
 class CurrentSessionAppModule {}
 
+@Module({
+  imports: [...appModules, SessionsModule.forRoot({ requestContext: false })],
+  controllers: [NoneController, SessionRoutesController],
+})
+class NoContextAppModule {}
+
 @Module({ imports: appModules, controllers: ceilingControllers })
 class TypeOrmAppModule {}
 
@@ -127,13 +134,14 @@ const modules: Record<string, Type> = {
   plain: PlainModule,
   sessions: SessionsAppModule,
   'sessions-current': CurrentSessionAppModule,
+  'sessions-no-context': NoContextAppModule,
   typeorm: TypeOrmAppModule,
 };
 const variant = process.argv[2];
 const root = modules[variant];
 if (!root) {
   throw new Error(
-    `Usage: http-nest-server.js sessions|sessions-current|plain|typeorm, got '${variant}'`,
+    `Usage: http-nest-server.js sessions|sessions-current|sessions-no-context|plain|typeorm, got '${variant}'`,
   );
 }
 

@@ -22,7 +22,7 @@ export async function startServerProcess(
   const node = [
     process.execPath,
     fileURLToPath(new URL(`./${server.entry}`, import.meta.url)),
-    server.variant,
+    ...(server.variant === undefined ? [] : [server.variant]),
   ];
   const [command, ...args] = [...wrapper, ...node];
   const child = spawn(command, args, {

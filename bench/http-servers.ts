@@ -1,10 +1,30 @@
 /** What `npm run bench:http` loads, and the servers it loads it on. */
 
+/** Every load, in the order a repetition takes them. */
+export const HTTP_LOADS = [
+  'none',
+  'read',
+  'read-own',
+  'write',
+  'write-own',
+] as const;
+
 /**
  * A load: a route, with every connection sending one pre-created session's
- * cookie (`'write-own'`: `/write`, each connection with a session of its own).
+ * cookie; a `-own` load (`read-own`, `write-own`) sends the same route's
+ * requests, each connection with a session of its own, as browsers do.
  */
-export type HttpLoad = 'none' | 'read' | 'write' | 'write-own';
+export type HttpLoad = (typeof HTTP_LOADS)[number];
+
+/** The route a load requests. */
+export function routeOf(load: HttpLoad): 'none' | 'read' | 'write' {
+  return load === 'read-own' ? 'read' : load === 'write-own' ? 'write' : load;
+}
+
+/** Whether each connection of `load` sends a session of its own. */
+export function ownSessions(load: HttpLoad): boolean {
+  return load !== routeOf(load);
+}
 
 export type HttpServerId =
   | 'express'
@@ -12,16 +32,21 @@ export type HttpServerId =
   | 'express-session-no-touch'
   | 'nest-sessions'
   | 'nest-sessions-current'
+  | 'nest-sessions-no-context'
   | 'nest'
   | 'nest-twin'
-  | 'nest-typeorm';
+  | 'nest-typeorm'
+  | 'pg-select';
 
 export interface HttpServer {
   readonly id: HttpServerId;
   readonly label: string;
-  /** The compiled entry that serves it, and its argument. */
-  readonly entry: 'http-express-server.js' | 'http-nest-server.js';
-  readonly variant: string;
+  /** The compiled entry that serves it, and its argument if it serves several. */
+  readonly entry:
+    | 'http-express-server.js'
+    | 'http-nest-server.js'
+    | 'http-pg-select-server.js';
+  readonly variant?: string;
   /** Whether `/write` creates a session whose cookie the loads then send. */
   readonly sessions: boolean;
   readonly loads: readonly HttpLoad[];
@@ -48,7 +73,7 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     entry: 'http-express-server.js',
     variant: 'touch',
     sessions: true,
-    loads: ['none', 'read', 'write', 'write-own'],
+    loads: ['none', 'read', 'read-own', 'write', 'write-own'],
   },
   {
     id: 'express-session-no-touch',
@@ -57,7 +82,7 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     variant: 'no-touch',
     sessions: true,
     // disableTouch changes what a request that does not write costs.
-    loads: ['none', 'read'],
+    loads: ['none', 'read', 'read-own'],
   },
   {
     id: 'nest-sessions',
@@ -65,12 +90,10 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     entry: 'http-nest-server.js',
     variant: 'sessions',
     sessions: true,
-    loads: ['none', 'read', 'write', 'write-own'],
+    loads: ['none', 'read', 'read-own', 'write', 'write-own'],
   },
   {
-    // An app that calls SessionService.current() (it injects
-    // SessionService): its requests run in the request context, which
-    // costs every request on Node 20.
+    // An app that takes its sessions through SessionService.current().
     id: 'nest-sessions-current',
     label: 'Nest + nest-sessions, through `SessionService.current()`',
     entry: 'http-nest-server.js',
@@ -79,13 +102,24 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     loads: ['none', 'read'],
   },
   {
+    // requestContext: false: requests run outside the request context, which
+    // costs every request something on Node 20.
+    id: 'nest-sessions-no-context',
+    label: 'Nest + nest-sessions, `requestContext: false`',
+    entry: 'http-nest-server.js',
+    variant: 'sessions-no-context',
+    sessions: true,
+    loads: ['none', 'read'],
+    byDefault: false,
+  },
+  {
     id: 'nest',
     label: 'Nest, no session (ceiling)',
     entry: 'http-nest-server.js',
     variant: 'plain',
     sessions: false,
-    // The same routes and loads as nest-sessions (but write-own, which is
-    // write without a session): its figures are each load's ceiling.
+    // The same routes as nest-sessions: without a session, a `-own` load
+    // is its route's load, so its figures are each route's ceiling.
     loads: ['none', 'read', 'write'],
   },
   {
@@ -109,6 +143,18 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     sessions: false,
     loads: ['none'],
     byDefault: false,
+  },
+  {
+    // No session library: one prepared SELECT of the session's row per
+    // /read. nest-sessions reads the sessions asked for in one turn of the
+    // event loop with one SELECT; beside this server its figures show what
+    // that batching buys. It serves the reads only (its /write only creates
+    // the sessions whose cookies the loads send).
+    id: 'pg-select',
+    label: 'Express + pg, one prepared SELECT per request, no session library',
+    entry: 'http-pg-select-server.js',
+    sessions: true,
+    loads: ['read', 'read-own'],
   },
 ];
 

@@ -1,18 +1,27 @@
 /**
  * `npm run bench:http [-- --reps R --duration S --servers a,b --loads c,d]`: requests per
  * second and p99 latency of nest-sessions against express-session +
- * connect-pg-simple on the same PostgreSQL, and against their ceilings.
+ * connect-pg-simple on the same PostgreSQL, against their ceilings, and on
+ * reads against `pg-select`, a server with no session library that reads
+ * each request's session with a prepared SELECT of its own (what
+ * nest-sessions' batching of the reads of one turn into one SELECT buys).
  *
  * Each server runs in a process of its own (compiled JavaScript, as in
  * production); autocannon, in this process, loads one server at a time.
  * Every request carries a pre-created session's cookie (for `/none` too, as
- * browsers send it); `write-own` gives each connection a session of its own.
- * Within a repetition, the servers take their turns on one load before the
- * next load; the report gives medians, and ratios as the median of the
- * ratios within each repetition. Beside requests per second, it gives the
- * server process's CPU time per request (from Linux's `/proc`), which the
- * machine's noise sways less. Each server runs on a CPU of its own, the
- * load on the others (`--unpinned` leaves them to the scheduler).
+ * browsers send it). On `read` and `write` every connection sends the same
+ * session's; `read-own` and `write-own` give each connection a session of
+ * its own, as a site's visitors have: with one session, express-session's
+ * touch (an UPDATE of the row on every read) and every write queue on that
+ * one row's lock. A server runs only the loads it serves, and the report
+ * lists those it skipped; a ceiling (no session) is compared on a `-own`
+ * load by its figure on the route. Within a repetition, the servers take
+ * their turns on one load before the next load; the report gives medians,
+ * and ratios as the median of the ratios within each repetition. Beside
+ * requests per second, it gives the server process's CPU time per request
+ * (from Linux's `/proc`), which the machine's noise sways less. Each server
+ * runs on a CPU of its own, the load on the others (`--unpinned` leaves
+ * them to the scheduler).
  */
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
@@ -39,10 +48,13 @@ import {
   throwUnlessAllAnswered,
 } from './http-server-process.js';
 import {
+  HTTP_LOADS,
   HTTP_SERVERS,
   type HttpLoad,
   type HttpServer,
   type HttpServerId,
+  ownSessions,
+  routeOf,
 } from './http-servers.js';
 
 const CONNECTIONS = 50;
@@ -52,6 +64,8 @@ const TARGETS: {
   name: string;
   load: HttpLoad;
   theirs: HttpServerId;
+  /** Their load, if not `load`: a ceiling's for a `-own` load is its route's. */
+  theirLoad?: HttpLoad;
   least: number;
 }[] = [
   {
@@ -65,6 +79,18 @@ const TARGETS: {
     load: 'read',
     theirs: 'express-session-no-touch',
     least: 1.1,
+  },
+  {
+    name: '/read, a session per connection, ≥ 3× express-session',
+    load: 'read-own',
+    theirs: 'express-session',
+    least: 3,
+  },
+  {
+    name: '/read, a session per connection, ≥ 1.3× express-session with disableTouch',
+    load: 'read-own',
+    theirs: 'express-session-no-touch',
+    least: 1.3,
   },
   {
     name: '/write ≥ 1.3× express-session',
@@ -84,6 +110,19 @@ const TARGETS: {
     theirs: 'nest',
     least: 0.95,
   },
+  {
+    name: '/read ≥ 0.8× the Nest ceiling',
+    load: 'read',
+    theirs: 'nest',
+    least: 0.8,
+  },
+  {
+    name: '/read, a session per connection, ≥ 0.8× the Nest ceiling',
+    load: 'read-own',
+    theirs: 'nest',
+    theirLoad: 'read',
+    least: 0.8,
+  },
 ];
 const WARM_UP_SECONDS = 2;
 
@@ -97,7 +136,7 @@ const { values: args } = parseArgs({
         .map((s) => s.id)
         .join(','),
     },
-    loads: { type: 'string', default: 'none,read,write,write-own' },
+    loads: { type: 'string', default: HTTP_LOADS.join(',') },
     unpinned: { type: 'boolean', default: false },
   },
 });
@@ -107,7 +146,7 @@ const servers = chosen('--servers', args.servers, HTTP_SERVERS);
 const loads = chosen(
   '--loads',
   args.loads,
-  (['none', 'read', 'write', 'write-own'] as const).map((id) => ({ id })),
+  HTTP_LOADS.map((id) => ({ id })),
 ).map(({ id }) => id);
 
 /** One measured load on one server. */
@@ -126,7 +165,7 @@ interface RunningServer {
   readonly server: HttpServer;
   readonly child: ChildProcess;
   readonly url: string;
-  /** One session's cookie, and one per connection (for `write-own`). */
+  /** One session's cookie, and one per connection (for the `-own` loads). */
   readonly shared: string;
   readonly own: string[];
 }
@@ -179,7 +218,7 @@ async function startServer(server: HttpServer): Promise<RunningServer> {
   );
   try {
     const shared = await cookieOf(server, url);
-    const own = server.loads.includes('write-own')
+    const own = server.loads.some(ownSessions)
       ? await Promise.all(
           Array.from({ length: CONNECTIONS }, () => cookieOf(server, url)),
         )
@@ -196,8 +235,8 @@ async function measureLoad(
   { child, url, shared, own }: RunningServer,
   load: HttpLoad,
 ): Promise<LoadResult> {
-  const cookies = load === 'write-own' ? own : [shared];
-  const path = load === 'write-own' ? '/write' : `/${load}`;
+  const cookies = ownSessions(load) ? own : [shared];
+  const path = `/${routeOf(load)}`;
   await loadWith(`${url}${path}`, cookies, WARM_UP_SECONDS);
   const cpuBefore = cpuSecondsOf(child.pid);
   const { requests, ...measured } = await loadWith(
@@ -277,12 +316,18 @@ async function report(results: Results): Promise<string> {
         );
       }),
   );
-  const targets = TARGETS.flatMap(({ name, load, theirs, least }) => {
-    const value = ratio(load, theirs);
-    return value === undefined
-      ? []
-      : [target(name, value >= least, `${value.toFixed(2)}×`)];
+  const skipped = servers.flatMap(({ label, loads: served }) => {
+    const notServed = loads.filter((load) => !served.includes(load));
+    return notServed.length === 0 ? [] : [`${label}: ${notServed.join(', ')}`];
   });
+  const targets = TARGETS.flatMap(
+    ({ name, load, theirs, theirLoad, least }) => {
+      const value = ratio(load, theirs, theirLoad);
+      return value === undefined
+        ? []
+        : [target(name, value >= least, `${value.toFixed(2)}×`)];
+    },
+  );
   const ours: [HttpServerId, string][] = [
     ['nest-sessions', ''],
     ['nest-sessions-current', ', through current()'],
@@ -292,9 +337,10 @@ async function report(results: Results): Promise<string> {
       const ratios = [
         ratio(load, 'express-session', load, oursId),
         ratio(load, 'express-session-no-touch', load, oursId),
-        // The ceiling's write is the sessionless write-own.
-        ratio(load, 'nest', load === 'write-own' ? 'write' : load, oursId),
+        // Without a session, a `-own` load is its route's load.
+        ratio(load, 'nest', routeOf(load), oursId),
         ratio(load, 'nest-typeorm', 'none', oursId),
+        ratio(load, 'pg-select', load, oursId),
       ];
       return ratios.every((value) => value === undefined)
         ? []
@@ -323,9 +369,15 @@ async function report(results: Results): Promise<string> {
     '| server | load | req/s | p99 (ms) | server CPU per request (µs) |',
     '|---|---|--:|--:|--:|',
     ...rows,
+    ...(skipped.length > 0
+      ? [
+          '',
+          `- Not run, as the server does not serve them (a ceiling's figure on a route stands for the route's \`-own\` load): ${skipped.join('; ')}`,
+        ]
+      : []),
     '',
-    '| load | nest-sessions ÷ express-session | ÷ express-session, disableTouch | ÷ Nest ceiling (same route) | ÷ Nest + TypeORM, no session (/none) |',
-    '|---|--:|--:|--:|--:|',
+    '| load | nest-sessions ÷ express-session | ÷ express-session, disableTouch | ÷ Nest ceiling (same route) | ÷ Nest + TypeORM, no session (/none) | ÷ pg-select, a SELECT per request |',
+    '|---|--:|--:|--:|--:|--:|',
     ...ratioRows,
     ...(twinLines.length > 0 ? ['', ...twinLines] : []),
     ...(targets.length > 0 ? ['', '### Targets', '', ...targets] : []),

@@ -5,6 +5,7 @@ import {
 } from '../../../../test/support/cleanup-testing.js';
 import { TestDatabase } from '../../../../test/support/test-database.js';
 import { EventsCleanupBatches } from './events-cleanup-batches.js';
+import { connectRunner } from './query-runner-client.js';
 import { RawCleanupBatches } from './raw-cleanup-batches.js';
 import { SessionEntity } from '../entities/session.entity.js';
 import { TypeOrmSessionStore } from '../stores/db/typeorm-session.store.js';
@@ -36,7 +37,7 @@ describe.each(['raw', 'events'] as const)("Cleanup batches ('%s')", (mode) => {
     const [edge, gone] = await seedSessions(database, 'edge', 2, '-1 hour');
     const table = new TypeOrmSessionStore(dataSource).sessionTable;
     const runner = dataSource.createQueryRunner();
-    await runner.connect();
+    await connectRunner(runner);
     await runner.startTransaction();
     // now() is the transaction's start: the same instant for both statements.
     await runner.query(

@@ -32,7 +32,11 @@ import type {
   CleanupSkipReason,
 } from './cleanup-result.interface.js';
 import { EventsCleanupBatches } from './events-cleanup-batches.js';
-import { clientOf, releaseRunner } from './query-runner-client.js';
+import {
+  clientOf,
+  connectRunner,
+  releaseRunner,
+} from './query-runner-client.js';
 import { RawCleanupBatches } from './raw-cleanup-batches.js';
 import { SessionsExpiredExplorer } from './sessions-expired.explorer.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
@@ -181,7 +185,7 @@ export class CleanupService
     let locked = false;
     let failure: unknown;
     try {
-      await runner.connect();
+      await connectRunner(runner);
       if (!(await lock.tryAcquire(clientOf(runner)))) {
         this.logger.log(
           'Cleanup skipped: another instance is purging expired sessions (it holds the cleanup lock).',

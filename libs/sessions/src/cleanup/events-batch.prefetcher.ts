@@ -5,7 +5,11 @@ import type {
   EventsBatchLoader,
   LoadedBatch,
 } from './events-batch.loader.js';
-import { clientOf, releaseRunner } from './query-runner-client.js';
+import {
+  clientOf,
+  connectRunner,
+  releaseRunner,
+} from './query-runner-client.js';
 
 /** A batch loaded ahead on a side connection, in a snapshot it exported. */
 interface Prefetch {
@@ -55,7 +59,7 @@ export class EventsBatchPrefetcher {
     try {
       for (let i = 0; i < DEPTH; i++) {
         const side = dataSource.createQueryRunner();
-        await side.connect();
+        await connectRunner(side);
         sides.push(side);
       }
     } catch (error) {

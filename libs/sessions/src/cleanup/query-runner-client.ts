@@ -2,14 +2,26 @@ import type { PoolClient } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
+/** The pg connections of the query runners the cleanup connected. */
+const clients = new WeakMap<QueryRunner, PoolClient>();
+
 /**
- * The pg connection a connected TypeORM query runner holds. The cleanup sends
- * its statements there directly, so that neither TypeORM's query logging nor
- * its query subscribers ever see session keys.
+ * Connects `runner` and keeps the pg connection it holds, which
+ * `connect()` resolves with. The cleanup sends its statements there
+ * directly, so that neither TypeORM's query logging nor its query
+ * subscribers ever see session keys.
  */
+export async function connectRunner(runner: QueryRunner): Promise<void> {
+  clients.set(runner, (await runner.connect()) as PoolClient);
+}
+
+/** The pg connection of a runner connected with `connectRunner()`. */
 export function clientOf(runner: QueryRunner): PoolClient {
-  return (runner as unknown as { databaseConnection: PoolClient })
-    .databaseConnection;
+  const client = clients.get(runner);
+  if (client === undefined) {
+    throw new Error(SESSIONS_MESSAGES.runnerNotConnected());
+  }
+  return client;
 }
 
 /**

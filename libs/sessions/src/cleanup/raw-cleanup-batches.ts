@@ -6,7 +6,11 @@ import type {
   CleanupBatches,
 } from './cleanup-batches.interface.js';
 import { isoText } from './iso-text.js';
-import { clientOf, releaseRunner } from './query-runner-client.js';
+import {
+  clientOf,
+  connectRunner,
+  releaseRunner,
+} from './query-runner-client.js';
 
 /** The first expiry past a batch (null: none left) and the database's now, as ISO text. */
 interface Probe {
@@ -86,7 +90,7 @@ export class RawCleanupBatches implements CleanupBatches {
     withKeys: boolean,
   ): Promise<RawCleanupBatches> {
     const probeRunner = sessionTable.dataSource.createQueryRunner();
-    await probeRunner.connect();
+    await connectRunner(probeRunner);
     return new RawCleanupBatches(
       sessionTable.names,
       batchSize,

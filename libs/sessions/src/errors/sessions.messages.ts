@@ -63,6 +63,8 @@ export const SESSIONS_MESSAGES = {
   cleanupBatchSize: (max: number, batchSize: string) =>
     `CleanupService.run(): 'batchSize' must be a whole number from 1 to ${max}, got ${batchSize}.`,
   cleanupFailed: () => 'the cleanup failed',
+  runnerNotConnected: () =>
+    'The cleanup used a query runner it did not connect (connectRunner()).',
   commandMode: (mode: string) =>
     `--mode must be 'raw' or 'events', got '${mode}'.`,
   commandBatchSize: (max: number, batchSize: string) =>
