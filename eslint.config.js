@@ -11,6 +11,7 @@ export default tseslint.config(
       '.data/',
       'coverage/',
       'eslint.config.js',
+      '.dependency-cruiser.cjs',
     ],
   },
   eslint.configs.recommended,
@@ -56,6 +57,11 @@ export default tseslint.config(
           selector:
             "AssignmentExpression > MemberExpression.left MemberExpression.object[property.name='prototype']",
           message: "Do not patch another class's prototype.",
+        },
+        {
+          selector:
+            "VariableDeclarator > MemberExpression.init[property.name='prototype'], VariableDeclarator > TSAsExpression.init MemberExpression[property.name='prototype']",
+          message: "Do not take another class's prototype to change it.",
         },
         {
           selector:

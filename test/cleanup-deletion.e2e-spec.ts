@@ -10,6 +10,7 @@ import {
   seedSessions,
 } from './support/cleanup-testing.js';
 import { RecordingLogger } from './support/recording-logger.js';
+import { waitForLockWait } from './support/lock-wait.js';
 import { TestDatabase } from './support/test-database.js';
 
 /**
@@ -182,24 +183,3 @@ describe('CleanupService: what a run deletes', () => {
     );
   });
 });
-
-/**
- * Resolves once a connection to `database` waits for a row lock.
- * PostgreSQL tells no one when a statement starts to wait for a lock, so its
- * activity view is read until it shows the wait (as PostgreSQL's own
- * isolation tests do); each read is a statement of its own, which sees fresh
- * statistics. There is no delay between reads: nothing here waits for time
- * to pass.
- */
-async function waitForLockWait(database: TestDatabase): Promise<void> {
-  for (let attempt = 0; attempt < 10_000; attempt++) {
-    const waiting = await database.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
-      [database.name],
-    );
-    if (waiting.length > 0) {
-      return;
-    }
-  }
-  throw new Error('the cleanup never waited for the locked row');
-}

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { seedSessions } from './support/cleanup-testing.js';
 import { ChildOutput } from './support/child-output.js';
 import { sessionKeyFrom } from './support/test-app.js';
+import { waitForLockWait } from './support/lock-wait.js';
 import { TestDatabase } from './support/test-database.js';
 
 const run = promisify(execFile);
@@ -157,7 +158,7 @@ describe('npm start and npm run clearsessions (the demo)', () => {
         DATABASE_URL: database.url,
       });
       // The cleanup's DELETE waits for the row: clearsessions is running.
-      await waitForWaitingDelete(database);
+      await waitForLockWait(database, 'DELETE');
       const pids = await descendantsOf(clear.pid!);
       await stopNpm(clear, 'SIGTERM');
 
@@ -172,21 +173,6 @@ describe('npm start and npm run clearsessions (the demo)', () => {
     }
   }, 60_000);
 });
-
-/** Resolves once a DELETE on `database` waits for a lock. */
-async function waitForWaitingDelete(database: TestDatabase): Promise<void> {
-  for (;;) {
-    // PostgreSQL signals no one when a statement starts to wait for a lock:
-    // its activity view is polled, each statement outside a transaction
-    // seeing fresh statistics.
-    const rows = await database.query(
-      `SELECT 1 FROM pg_stat_activity, pg_sleep(0.05)
-       WHERE datname = current_database() AND wait_event_type = 'Lock'
-         AND query ILIKE 'DELETE%'`,
-    );
-    if (rows.length > 0) return;
-  }
-}
 
 /** The pids of `pid`'s child processes, their children, and so on. */
 async function descendantsOf(pid: number): Promise<number[]> {

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { CleanupScheduler } from './cleanup/cleanup.scheduler.js';
 import { CleanupService } from './cleanup/cleanup.service.js';
 import { SessionsExpiredExplorer } from './cleanup/sessions-expired.explorer.js';
-import { mountOnFastify } from './http/fastify-hooks.js';
+import { addFastifyHooks } from './http/fastify-hooks.js';
 import { SessionCommitService } from './http/session-commit.service.js';
 import { SessionMiddleware } from './http/session.middleware.js';
 import {
@@ -127,7 +127,7 @@ export class SessionsModule implements NestModule {
   configure(): void {
     const adapter = this.adapterHost.httpAdapter;
     if (adapter.getType() === 'fastify') {
-      mountOnFastify(adapter.getInstance<FastifyInstance>(), this.middleware);
+      addFastifyHooks(adapter.getInstance<FastifyInstance>(), this.middleware);
     } else {
       adapter.use(
         (

@@ -7,6 +7,7 @@ import {
 } from '../options/resolve-cleanup-options.js';
 import type { CleanupResult } from './cleanup-result.interface.js';
 import { CleanupService } from './cleanup.service.js';
+import { SessionsError } from '../errors/sessions.error.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /** Where `runClearSessionsCommand` prints. */
@@ -100,11 +101,11 @@ function parseOptions(argv: readonly string[]) {
   });
   const mode = values.mode;
   if (mode !== undefined && !isCleanupMode(mode)) {
-    throw new Error(SESSIONS_MESSAGES.commandMode(mode));
+    throw new SessionsError(SESSIONS_MESSAGES.commandMode(mode));
   }
   const batchSize = values['batch-size'];
   if (batchSize !== undefined && !isBatchSize(Number(batchSize))) {
-    throw new Error(
+    throw new SessionsError(
       SESSIONS_MESSAGES.commandBatchSize(MAX_CLEANUP_BATCH_SIZE, batchSize),
     );
   }

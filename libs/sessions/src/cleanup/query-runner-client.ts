@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { QueryRunner } from 'typeorm';
+import { SessionsError } from '../errors/sessions.error.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 
 /** The pg connections of the query runners the cleanup connected. */
@@ -19,7 +20,7 @@ export async function connectRunner(runner: QueryRunner): Promise<void> {
 export function clientOf(runner: QueryRunner): PoolClient {
   const client = clients.get(runner);
   if (client === undefined) {
-    throw new Error(SESSIONS_MESSAGES.runnerNotConnected());
+    throw new SessionsError(SESSIONS_MESSAGES.runnerNotConnected());
   }
   return client;
 }

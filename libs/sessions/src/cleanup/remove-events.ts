@@ -43,8 +43,8 @@ export async function fireRemoveEvents(
   for (const session of sessions) {
     for (const listener of listeners) {
       if (listener.isAllowed(session)) {
-        const result: unknown = listener.execute(session);
-        if (result instanceof Promise) await result;
+        const pending = thenable(listener.execute(session));
+        if (pending) await pending;
       }
     }
     if (subscribers.length === 0) {
@@ -61,10 +61,22 @@ export async function fireRemoveEvents(
       entityId: idOf(metadata, session),
     };
     for (const subscriber of subscribers) {
-      const result = subscriber[method]?.(event);
-      if (result instanceof Promise) await result;
+      const pending = thenable(subscriber[method]?.(event));
+      if (pending) await pending;
     }
   }
+}
+
+/**
+ * A handler's result to wait for: a promise or any thenable (one from
+ * another promise library included); `undefined` for a plain value, which
+ * then costs no turn of the event loop.
+ */
+function thenable(result: unknown): PromiseLike<unknown> | undefined {
+  return typeof (result as { then?: unknown } | null | undefined)?.then ===
+    'function'
+    ? (result as PromiseLike<unknown>)
+    : undefined;
 }
 
 /** What the broadcaster checks before it calls a subscriber. */

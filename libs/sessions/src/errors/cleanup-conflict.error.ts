@@ -1,3 +1,4 @@
+import { SESSIONS_MESSAGES } from './sessions.messages.js';
 import { SessionsError } from './sessions.error.js';
 
 /**
@@ -8,10 +9,6 @@ import { SessionsError } from './sessions.error.js';
  */
 export class CleanupConflictError extends SessionsError {
   constructor(cause: unknown) {
-    super(
-      'Sessions of a cleanup batch were changed by another transaction while the batch deleted them; ' +
-        'the batch was rolled back and its sessions stay for the next run.',
-      { cause },
-    );
+    super(SESSIONS_MESSAGES.cleanupConflict(), { cause });
   }
 }

@@ -1,3 +1,4 @@
+import { SESSIONS_MESSAGES } from './sessions.messages.js';
 /**
  * The session cache (Redis, or the app's Keyv) did not answer an operation in
  * time: the server is hung, overloaded or unreachable. The `'cache'` store
@@ -9,10 +10,7 @@
  */
 export class SessionCacheTimeoutError extends Error {
   constructor(operation: string, timeoutMs: number) {
-    super(
-      `The session cache did not ${operation} within ${timeoutMs} ms: ` +
-        'check that the cache server (Redis) is up and reachable from this app.',
-    );
+    super(SESSIONS_MESSAGES.cacheTimeout(operation, timeoutMs));
     this.name = new.target.name;
   }
 }

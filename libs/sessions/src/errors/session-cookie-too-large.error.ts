@@ -1,3 +1,4 @@
+import { SESSIONS_MESSAGES } from './sessions.messages.js';
 import { SessionsError } from './sessions.error.js';
 
 /**
@@ -14,10 +15,6 @@ export class SessionCookieTooLargeError extends SessionsError {
     /** The bytes a browser keeps for one cookie. */
     readonly limit: number,
   ) {
-    super(
-      `The session cookie '${cookieName}' would take ${size} bytes, over the ${limit} bytes ` +
-        'a browser keeps for one cookie (name and value), so it was not set and the session was not saved. ' +
-        "Store less in the session (an id, not the record it names), or use a server-side store ('db', 'cached_db', 'cache' or 'file').",
-    );
+    super(SESSIONS_MESSAGES.cookieTooLarge(cookieName, size, limit));
   }
 }

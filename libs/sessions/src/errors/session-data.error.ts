@@ -1,3 +1,4 @@
+import { SESSIONS_MESSAGES } from './sessions.messages.js';
 import { SessionsError } from './sessions.error.js';
 
 /**
@@ -7,9 +8,6 @@ import { SessionsError } from './sessions.error.js';
  */
 export class SessionDataError extends SessionsError {
   constructor(key: string, reason: string) {
-    super(
-      `The session value for key ${JSON.stringify(key)} cannot be stored: ${reason}. ` +
-        'Session data must be JSON: strings, numbers, booleans, null, arrays and plain objects.',
-    );
+    super(SESSIONS_MESSAGES.notJson(key, reason));
   }
 }

@@ -1,3 +1,4 @@
+import { SESSIONS_MESSAGES } from './sessions.messages.js';
 import { SessionsError } from './sessions.error.js';
 
 /**
@@ -14,9 +15,6 @@ export class SessionInterruptedError extends SessionsError {
   readonly expose = true;
 
   constructor() {
-    super(
-      "The request's session was deleted before the request completed. " +
-        'The user may have logged out in a concurrent request, for example.',
-    );
+    super(SESSIONS_MESSAGES.sessionInterrupted());
   }
 }

@@ -1,3 +1,4 @@
+import { SESSIONS_MESSAGES } from './sessions.messages.js';
 import { SessionsError } from './sessions.error.js';
 
 /**
@@ -7,7 +8,7 @@ import { SessionsError } from './sessions.error.js';
  */
 export class SessionStoreError extends SessionsError {
   constructor(operation: string, cause: unknown) {
-    super(`The session store could not ${operation}: ${describeCause(cause)}`, {
+    super(SESSIONS_MESSAGES.storeFailed(operation, describeCause(cause)), {
       cause: sanitizeCause(cause),
     });
   }

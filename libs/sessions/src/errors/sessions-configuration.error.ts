@@ -1,3 +1,4 @@
+import { SESSIONS_MESSAGES } from './sessions.messages.js';
 import { SessionsError } from './sessions.error.js';
 
 /**
@@ -14,10 +15,6 @@ export class SessionsConfigurationError extends SessionsError {
   }
 
   private static describe(problems: readonly string[]): string {
-    if (problems.length === 1) {
-      return `SessionsModule is misconfigured: ${problems[0]}`;
-    }
-    const list = problems.map((problem) => `\n  - ${problem}`).join('');
-    return `SessionsModule is misconfigured (${problems.length} problems):${list}`;
+    return SESSIONS_MESSAGES.misconfigured(problems);
   }
 }

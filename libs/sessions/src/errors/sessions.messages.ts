@@ -2,9 +2,50 @@
  * The messages of the errors the library throws, in one place: each says
  * what was wrong and what to do. (The checks of the module's options word
  * their own problems, from the option's name and what it takes, in
- * `options/`; the error classes here word theirs.)
+ * `options/`.)
  */
 export const SESSIONS_MESSAGES = {
+  // Errors of the public API.
+  misconfigured: (problems: readonly string[]) =>
+    problems.length === 1
+      ? `SessionsModule is misconfigured: ${problems[0]}`
+      : `SessionsModule is misconfigured (${problems.length} problems):` +
+        problems.map((problem) => `\n  - ${problem}`).join(''),
+  storeFailed: (operation: string, cause: string) =>
+    `The session store could not ${operation}: ${cause}`,
+  sessionInterrupted: () =>
+    "The request's session was deleted before the request completed. " +
+    'The user may have logged out in a concurrent request, for example.',
+  notJson: (key: string, reason: string) =>
+    `The session value for key ${JSON.stringify(key)} cannot be stored: ${reason}. ` +
+    'Session data must be JSON: strings, numbers, booleans, null, arrays and plain objects.',
+  cookieTooLarge: (cookieName: string, size: number, limit: number) =>
+    `The session cookie '${cookieName}' would take ${size} bytes, over the ${limit} bytes ` +
+    'a browser keeps for one cookie (name and value), so it was not set and the session was not saved. ' +
+    "Store less in the session (an id, not the record it names), or use a server-side store ('db', 'cached_db', 'cache' or 'file').",
+  cacheTimeout: (operation: string, timeoutMs: number) =>
+    `The session cache did not ${operation} within ${timeoutMs} ms: ` +
+    'check that the cache server (Redis) is up and reachable from this app.',
+  cleanupConflict: () =>
+    'Sessions of a cleanup batch were changed by another transaction while the batch deleted them; ' +
+    'the batch was rolled back and its sessions stay for the next run.',
+  /** Why `@CurrentSession()` or `SessionService.current()` found no request session. */
+  noRequestSession: {
+    outside:
+      'There is no request session here. @CurrentSession() and SessionService.current() work ' +
+      'while SessionsModule handles an HTTP request (in services, guards, interceptors, pipes, ' +
+      'filters and handlers), with SessionsModule imported in the application module. Elsewhere, use ' +
+      'SessionService.load(key) with a known session key.',
+    'turned-off':
+      'SessionService.current() has no request context in this app: requestContext is false in ' +
+      "SessionsModule's options. Remove it (or set it to true), or take the session with " +
+      '@CurrentSession(), which needs no context.',
+  },
+
+  // The request layer's ArgumentsHost, for Nest's exception filter.
+  notRpc: () => 'Not an RPC context: the request is HTTP.',
+  notWs: () => 'Not a WebSocket context: the request is HTTP.',
+
   // Setting up the module.
   asyncOptionsWithoutFactory: () =>
     'SessionsModule.forRootAsync() needs useFactory, useClass or useExisting.',

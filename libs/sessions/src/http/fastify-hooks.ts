@@ -24,7 +24,7 @@ type RequestWithSession = FastifyRequest & Record<symbol, HttpRequestSession>;
  * before any module is configured, so ahead of these: it cannot use the
  * session on Fastify.
  */
-export function mountOnFastify(
+export function addFastifyHooks(
   instance: FastifyInstance,
   middleware: SessionMiddleware,
 ): void {

@@ -34,16 +34,25 @@ export class HttpRequestSession extends RequestSession {
   }
 
   /**
-   * The request session of `request` (the adapter's request being handled):
-   * the context's, or, where requests run without it, the one attached to
-   * the request.
+   * The request session of `request` (the adapter's request being handled,
+   * Express's or Fastify's): the one attached to it, or else the context's,
+   * if it is this request's. A context another request's code carried here
+   * is never taken for this request's.
    */
   static of(request: object): HttpRequestSession {
-    const current = RequestSession.current() ?? (request as Attached)[ATTACHED];
-    if (!(current instanceof HttpRequestSession)) {
-      throw new SessionContextError('outside');
+    const attached = (request as Attached)[ATTACHED];
+    if (attached) {
+      return attached;
     }
-    return current;
+    const current = RequestSession.current();
+    if (
+      current instanceof HttpRequestSession &&
+      (current.request === request ||
+        current.request === (request as { raw?: unknown }).raw)
+    ) {
+      return current;
+    }
+    throw new SessionContextError('outside');
   }
 
   /** Keeps this request session on `request`, for `of()` without the context. */

@@ -4,6 +4,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { ResponseHold } from './response-hold.js';
 
 /** Runs `test` against a server with `handler`, and closes the server after. */
@@ -96,6 +98,38 @@ describe('ResponseHold', () => {
         expect(await answer.text()).toBe('no commit');
       },
     );
+  });
+
+  it('ends the response, and logs, when a held call throws once released', async () => {
+    const errors: string[] = [];
+    const spy = jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation((message: unknown) => {
+        errors.push(String(message));
+      });
+    try {
+      await withServer(
+        (_request, response) => {
+          new ResponseHold(
+            response,
+            () => Promise.resolve(),
+            () => undefined,
+          );
+          response.writeHead(200, { 'x-bad': 'line\nbreak' });
+          response.end('never sent');
+        },
+        async (url) => {
+          await expect(fetch(url)).rejects.toThrow();
+        },
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^A response held for its session's commit could not be sent: Invalid character in header content \["x-bad"\]/,
+      ),
+    ]);
   });
 
   it('calls beforeOutput() when the response closes before any output', async () => {

@@ -1,4 +1,8 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Logger } from '@nestjs/common';
+import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
+
+const logger = new Logger(SESSIONS_LOGGER_CONTEXT);
 
 type Output = (...args: unknown[]) => unknown;
 /** The methods through which a response's headers and body go out. */
@@ -75,6 +79,7 @@ export class ResponseHold {
       () => this.release(),
       (error: unknown) => {
         this.state = 'released';
+        this.held.length = 0;
         this.onFailure(error);
       },
     );
@@ -82,15 +87,28 @@ export class ResponseHold {
 
   private release(): void {
     this.state = 'released';
+    const held = this.held.splice(0);
     let drained = true;
-    for (const { name, output, args } of this.held) {
-      const result = output.apply(this.response, args);
-      if (name === 'write') {
-        drained = result !== false;
+    try {
+      for (const { name, output, args } of held) {
+        const result = output.apply(this.response, args);
+        if (name === 'write') {
+          drained = result !== false;
+        }
       }
+    } catch (error) {
+      // A held call the response refuses (a bad header, a bad status code)
+      // would have thrown at its caller; now nobody can catch it, and the
+      // calls after it will not come: the response ends here.
+      logger.error(
+        `A response held for its session's commit could not be sent: ${(error as Error).message}`,
+        (error as Error).stack,
+      );
+      this.response.destroy(error as Error);
+      return;
     }
     // If the real writes did not ask to wait, no 'drain' would come.
-    if (drained && this.held.some(({ name }) => name === 'write')) {
+    if (drained && held.some(({ name }) => name === 'write')) {
       this.response.emit('drain');
     }
   }

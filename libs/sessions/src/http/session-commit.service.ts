@@ -5,6 +5,8 @@ import type {
 } from 'node:http';
 import { type ArgumentsHost, Inject, Injectable, Logger } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
+import { SessionsError } from '../errors/sessions.error.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
 import { type Session, sessionHasData } from '../session/session.js';
 import {
@@ -144,10 +146,10 @@ function httpHost(
     getType: () => 'http',
     switchToHttp: () => http,
     switchToRpc: () => {
-      throw new Error('Not an RPC context.');
+      throw new SessionsError(SESSIONS_MESSAGES.notRpc());
     },
     switchToWs: () => {
-      throw new Error('Not a WebSocket context.');
+      throw new SessionsError(SESSIONS_MESSAGES.notWs());
     },
   } as ArgumentsHost;
 }

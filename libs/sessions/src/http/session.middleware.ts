@@ -12,7 +12,7 @@ import { SessionCommitService } from './session-commit.service.js';
  * `@CurrentSession()`; with `requestContext: false`, it attaches it to the
  * request instead, for `@CurrentSession()` alone. `SessionsModule` mounts
  * it on the HTTP adapter: with the adapter's `use()` on Express, through
- * hooks on Fastify (`mountOnFastify()`).
+ * hooks on Fastify (`addFastifyHooks()`).
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {

@@ -1,4 +1,11 @@
-import { applySessionChanges, parseSessionData } from './session-data.js';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import {
+  applySessionChanges,
+  decodeSessionData,
+  parseSessionData,
+  parseSessionText,
+} from './session-data.js';
 
 describe('applySessionChanges', () => {
   it('removes the keys removed and writes the keys set over the stored data', () => {
@@ -38,6 +45,30 @@ describe('parseSessionData', () => {
     expect(parseSessionData('{"a":1}')).toEqual({ a: 1 });
     for (const text of ['not json', '[1]', '"text"', '3', 'null', '']) {
       expect([text, parseSessionData(text)]).toEqual([text, null]);
+    }
+  });
+});
+
+describe('parseSessionData and parseSessionText', () => {
+  it('take an object as it is from a column, and only text from a cache entry', () => {
+    expect(parseSessionData({ a: 1 })).toEqual({ a: 1 });
+    expect(parseSessionData([1])).toBeNull();
+    expect(parseSessionText({ a: 1 })).toBeNull();
+    expect(parseSessionText('{"a":1}')).toEqual({ a: 1 });
+  });
+});
+
+describe('decodeSessionData', () => {
+  it('loads anything but an object as an empty session', () => {
+    const warn = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation(() => undefined);
+    try {
+      expect(decodeSessionData('{"a":1}')).toEqual({ a: 1 });
+      expect(decodeSessionData('[1]')).toEqual({});
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
     }
   });
 });

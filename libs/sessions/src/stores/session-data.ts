@@ -31,6 +31,15 @@ export function parseSessionData(stored: unknown): SessionData | null {
 }
 
 /**
+ * A cache entry's session data: the JSON text of an object, as the cache
+ * stores write it; `null` for anything else (a value another writer left
+ * in the namespace included), quietly.
+ */
+export function parseSessionText(entry: unknown): SessionData | null {
+  return typeof entry === 'string' ? parseSessionData(entry) : null;
+}
+
+/**
  * Stored session data as a session object, to load: anything but a JSON
  * object (or its text) yields `{}` and a warning, never an error: a visitor
  * with a damaged session gets an empty one.

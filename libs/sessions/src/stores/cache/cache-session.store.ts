@@ -5,7 +5,7 @@ import {
   applySessionChanges,
   decodeSessionData,
   expiryInstant,
-  parseSessionData,
+  parseSessionText,
 } from '../session-data.js';
 import {
   SessionCacheEntries,
@@ -115,7 +115,7 @@ export class CacheSessionStore
       if (stored === undefined) {
         return null;
       }
-      const data = applySessionChanges(parseSessionData(stored), write.changes);
+      const data = applySessionChanges(parseSessionText(stored), write.changes);
       await this.entries.set(
         key,
         JSON.stringify(data),
@@ -131,7 +131,7 @@ export class CacheSessionStore
 
   deleteIfEmpty(key: string): Promise<boolean> {
     return this.queue.run(key, async () => {
-      const data = parseSessionData(await this.entries.get(key));
+      const data = parseSessionText(await this.entries.get(key));
       if (data === null || Object.keys(data).length > 0) {
         return false;
       }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { maskCredentials } from '../../errors/mask-credentials.js';
 import { SESSIONS_LOGGER_CONTEXT } from '../../sessions.constants.js';
 import { type SessionCacheEntries } from './session-cache-entries.js';
-import { parseSessionData } from '../session-data.js';
+import { parseSessionText } from '../session-data.js';
 import type { SessionData } from '../session.store.js';
 
 /**
@@ -78,7 +78,7 @@ export class ResilientSessionCache {
       return undefined;
     }
     try {
-      return parseSessionData(await this.entries.get(key)) ?? undefined;
+      return parseSessionText(await this.entries.get(key)) ?? undefined;
     } catch (error) {
       this.fail(error);
       return undefined;

@@ -80,7 +80,9 @@ export class SessionCacheEntries {
       this.cache.set(key, text, ttl),
     );
     if (stored === false) {
-      // A Keyv made without `throwOnErrors` reports a failure only so.
+      // A Keyv made without `throwOnErrors` reports a failure only so. A
+      // plain Error, as a driver's: SessionService wraps it in a
+      // SessionStoreError.
       throw new Error(SESSIONS_MESSAGES.cacheDidNotStore());
     }
     this.sweep?.noteWrite();
