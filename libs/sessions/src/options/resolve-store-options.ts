@@ -7,14 +7,11 @@ import { describe, isPlainObject } from './option-checks.js';
 import type { SessionStoreOption } from './sessions-module-options.interface.js';
 import { SESSIONS_DEFAULTS } from './sessions-options.defaults.js';
 
-/** The cache options with every default filled in. */
-export type ResolvedCacheOptions = SessionCacheSource;
-
 /** The options of the stores that come with the module, with defaults filled in. */
 export interface ResolvedStoreOptions {
   readonly secret: string | undefined;
   readonly fallbackSecrets: readonly string[];
-  readonly cache: ResolvedCacheOptions;
+  readonly cache: SessionCacheSource;
   readonly fileStore: { readonly path: string };
 }
 
@@ -86,8 +83,8 @@ function resolveFallbackSecrets(
 function resolveCache(
   options: unknown,
   problems: string[],
-): ResolvedCacheOptions {
-  const defaults: ResolvedCacheOptions = {
+): SessionCacheSource {
+  const defaults: SessionCacheSource = {
     url: undefined,
     keyv: undefined,
     namespace: SESSIONS_DEFAULTS.cache.namespace,
