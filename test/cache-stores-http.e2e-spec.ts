@@ -127,7 +127,7 @@ describe.each(HTTP_ADAPTERS)('Stores on Redis, on %s', (adapter) => {
       expect(await database.sessionCount()).toBe(rowsBefore);
 
       await redis.stop();
-      await request(server).get('/read').set('Cookie', cookie).expect(500);
+      await request(server).get('/read').set('Cookie', cookie).expect(503);
       // A handler that never touches the session does not need Redis.
       await request(server)
         .get('/none')

@@ -51,6 +51,7 @@ describe('CleanupService: what a run deletes', () => {
         durationMs: expect.any(Number) as number,
         mode,
         skipped: null,
+        stoppedEarly: false,
       });
       expect(expired).toHaveLength(25);
       const left = await remainingKeys(database);

@@ -63,6 +63,7 @@ describe('CleanupService: one run at a time', () => {
       durationMs: 0,
       mode: 'raw',
       skipped: 'locked',
+      stoppedEarly: false,
     });
     expect(logger.lines).toContainEqual(
       expect.objectContaining({
@@ -113,6 +114,7 @@ describe('CleanupService: one run at a time', () => {
     expect(await cleanup.run()).toMatchObject({
       deleted: 0,
       skipped: 'already-running',
+      stoppedEarly: false,
     });
     gate.release();
     expect((await running).deleted).toBe(3);

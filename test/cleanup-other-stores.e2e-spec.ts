@@ -79,6 +79,7 @@ describe('CleanupService: a store outside the database', () => {
     expect(await app.get(CleanupService).run()).toMatchObject({
       deleted: 0,
       skipped: 'expires-by-itself',
+      stoppedEarly: false,
     });
     expect(store.cleared).toBe(0);
   });

@@ -74,6 +74,7 @@ describe.each(HTTP_ADAPTERS)(
       expect(late.status).toBe(400);
       expect(late.body).toEqual({
         statusCode: 400,
+        error: 'Bad Request',
         message: expect.stringMatching(
           /session was deleted before the request completed/,
         ),

@@ -80,6 +80,22 @@ describe.each(HTTP_ADAPTERS)(
         expect(await database.sessionData(key)).toEqual({ name: 'manish' });
       });
 
+      it('gives the new key on a 500 after cycleKey(), so the session is neither lost nor left behind', async () => {
+        const key = await newSession();
+        const before = await database.sessionCount();
+        const response = await request(app.getHttpServer())
+          .get('/cycle-crash')
+          .set('Cookie', `sessionid=${key}`)
+          .expect(500);
+        const newKey = sessionKeyFrom(response.headers);
+        expect(newKey).toBeDefined();
+        expect(newKey).not.toBe(key);
+        expect(await database.sessionData(key)).toBeUndefined();
+        // The data as cycleKey() stored it; the change after it is not saved.
+        expect(await database.sessionData(newKey!)).toEqual({ name: 'manish' });
+        expect(await database.sessionCount()).toBe(before);
+      });
+
       it.each(['/declared-500', '/passthrough-503'])(
         'does not save when the handler answers 5xx itself (%s)',
         async (path) => {

@@ -141,6 +141,14 @@ export class SessionProbeController {
     throw new Error('the handler failed');
   }
 
+  /** A login that fails after the key changed. */
+  @Get('cycle-crash')
+  async cycleCrash(@CurrentSession() session: Session) {
+    await session.cycleKey();
+    session.set('lost', true);
+    throw new Error('the handler failed after cycleKey()');
+  }
+
   @Get('reject')
   reject(@CurrentSession() session: Session) {
     session.set('kept', true);

@@ -1,5 +1,9 @@
 import { ScheduleModule } from '@nestjs/schedule';
-import { SessionsModule, type SessionsModuleOptions } from 'nest-sessions';
+import {
+  SessionsExceptionFilter,
+  SessionsModule,
+  type SessionsModuleOptions,
+} from 'nest-sessions';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import {
   FastifyAdapter,
@@ -52,9 +56,10 @@ export async function createTestApp(
 }
 
 /**
- * The initialised app of a compiled testing module on `adapter`, ready for
- * supertest: a Fastify app is also made `ready()`, which supertest's plain
- * server does not wait for.
+ * The initialised app of a compiled testing module on `adapter`, with
+ * `SessionsExceptionFilter` for the whole app as the README sets it up,
+ * ready for supertest: a Fastify app is also made `ready()`, which
+ * supertest's plain server does not wait for.
  */
 export async function serveTestingModule(
   moduleRef: TestingModule,
@@ -62,12 +67,15 @@ export async function serveTestingModule(
   logger: LoggerService = silentLogger,
 ): Promise<INestApplication> {
   if (adapter === 'express') {
-    return moduleRef.createNestApplication({ logger }).init();
+    const app = moduleRef.createNestApplication({ logger });
+    app.useGlobalFilters(app.get(SessionsExceptionFilter));
+    return app.init();
   }
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
     new FastifyAdapter(),
     { logger },
   );
+  app.useGlobalFilters(app.get(SessionsExceptionFilter));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

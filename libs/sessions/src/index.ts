@@ -70,8 +70,20 @@ export { runClearSessionsCommand } from './cleanup/clear-sessions.command.js';
 export type { ClearSessionsOutput } from './cleanup/clear-sessions.command.js';
 export { OnSessionsExpired } from './cleanup/on-sessions-expired.decorator.js';
 export type { SessionsExpiredEvent } from './cleanup/on-sessions-expired.decorator.js';
+export type {
+  CleanupMetrics,
+  CleanupRunRecord,
+} from './cleanup/cleanup-metrics.js';
 
-// Errors.
+// Health.
+export { SessionsHealthIndicator } from './health/sessions-health.indicator.js';
+export type {
+  SessionsHealthOptions,
+  SessionsHealthResult,
+} from './health/sessions-health.indicator.js';
+
+// Errors, and their answer to HTTP requests.
+export { SessionsExceptionFilter } from './http/sessions-exception.filter.js';
 export { SessionsError } from './errors/sessions.error.js';
 export { SessionsConfigurationError } from './errors/sessions-configuration.error.js';
 export { SessionInterruptedError } from './errors/session-interrupted.error.js';

@@ -14,6 +14,8 @@ import { SessionsExpiredExplorer } from './cleanup/sessions-expired.explorer.js'
 import { addFastifyHooks } from './http/fastify-hooks.js';
 import { SessionCommitService } from './http/session-commit.service.js';
 import { SessionMiddleware } from './http/session.middleware.js';
+import { SessionsExceptionFilter } from './http/sessions-exception.filter.js';
+import { SessionsHealthIndicator } from './health/sessions-health.indicator.js';
 import {
   type ResolvedStaticOptions,
   resolveSessionsOptions,
@@ -50,8 +52,9 @@ import { SessionStore } from './stores/session.store.js';
  * export class AppModule {}
  * ```
  *
- * It is global: `SessionService`, `SessionStore` and `CleanupService` can be
- * injected anywhere. The nightly cleanup of expired sessions needs
+ * It is global: `SessionService`, `SessionStore`, `CleanupService`,
+ * `SessionsExceptionFilter` and `SessionsHealthIndicator` can be injected
+ * anywhere. The nightly cleanup of expired sessions needs
  * `ScheduleModule.forRoot()` from `@nestjs/schedule` in the app (or
  * `cleanup: { enabled: false }`).
  */
@@ -110,11 +113,20 @@ export class SessionsModule implements NestModule {
         SessionService,
         SessionMiddleware,
         SessionCommitService,
+        SessionsExceptionFilter,
         SessionsExpiredExplorer,
         CleanupService,
         CleanupScheduler,
+        SessionsHealthIndicator,
       ],
-      exports: [SessionService, SessionStore, CleanupService, SESSIONS_OPTIONS],
+      exports: [
+        SessionService,
+        SessionStore,
+        CleanupService,
+        SessionsExceptionFilter,
+        SessionsHealthIndicator,
+        SESSIONS_OPTIONS,
+      ],
     };
   }
 

@@ -23,6 +23,12 @@ export interface CleanupResult {
   readonly mode: SessionsCleanupMode;
   /** Why the run did nothing, or null when it ran. */
   readonly skipped: CleanupSkipReason | null;
+  /**
+   * True when the app began shutting down during the run: it stopped after
+   * the batch it was on (committed), and the sessions left stay for the
+   * next run.
+   */
+  readonly stoppedEarly: boolean;
 }
 
 /** Options of one run; each defaults to the module's `cleanup` option. */

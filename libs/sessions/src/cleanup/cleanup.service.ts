@@ -26,6 +26,11 @@ import type {
   CleanupBatches,
 } from './cleanup-batches.interface.js';
 import { CleanupLock } from './cleanup-lock.js';
+import {
+  type CleanupMetrics,
+  CleanupRunCounts,
+  type ExpiredBacklog,
+} from './cleanup-metrics.js';
 import type {
   CleanupResult,
   CleanupRunOptions,
@@ -44,10 +49,19 @@ import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 /** Tries of a batch whose sessions other transactions keep changing under it. */
 const MAX_BATCH_ATTEMPTS = 3;
 
-/** How far a run got, for its log line when it fails. */
+/**
+ * How long the app's shutdown waits for a running batch (a batch takes well
+ * under a second; one waiting on a row lock could wait forever): past it, the
+ * batch's statement is canceled, and its transaction rolls back.
+ */
+const SHUTDOWN_WAIT_MS = 5000;
+
+/** How far a run got, for its result and for its log line when it fails. */
 interface RunProgress {
   deleted: number;
   batches: number;
+  /** It stopped before the last batch, because the app is shutting down. */
+  stoppedEarly?: boolean;
 }
 
 /**
@@ -62,6 +76,9 @@ export class CleanupService
   private readonly logger = new Logger(SESSIONS_LOGGER_CONTEXT);
   private current: Promise<CleanupResult> | undefined;
   private stopping = false;
+  private readonly counts = new CleanupRunCounts();
+  /** The database backend of the run in progress, to cancel its statement at shutdown. */
+  private backend: { table: SessionTable; pid: number } | undefined;
 
   /** @internal Made by Nest's injector. */
   constructor(
@@ -93,30 +110,68 @@ export class CleanupService
     const batchSize = options.batchSize ?? this.options.cleanup.batchSize;
     checkRunOptions(mode, batchSize);
     if (this.store.expiresByItself) {
+      this.counts.recordSkip();
       this.logger.log(
         `Cleanup skipped: the ${this.store.constructor.name}'s sessions expire by themselves; there is nothing to purge.`,
       );
       return skipped(mode, 'expires-by-itself');
     }
     if (this.stopping) {
+      this.counts.recordSkip();
       this.logger.log('Cleanup skipped: the app is shutting down.');
       return skipped(mode, 'shutting-down');
     }
     if (this.current) {
+      this.counts.recordSkip();
       this.logger.log(
         'Cleanup skipped: a run is already in progress in this process.',
       );
       return skipped(mode, 'already-running');
     }
     const table = this.store.sessionTable;
+    const startedAt = new Date();
+    const progress: RunProgress = { deleted: 0, batches: 0 };
     this.current = table
-      ? this.runLocked(table, mode, batchSize)
-      : this.clearExpired(mode);
+      ? this.runLocked(table, mode, batchSize, progress)
+      : this.clearExpired(mode, progress);
     try {
-      return await this.current;
+      const result = await this.current;
+      if (result.skipped === null) {
+        const { durationMs, deleted, batches } = result;
+        this.counts.recordRun({
+          startedAt,
+          durationMs,
+          deleted,
+          batches,
+          mode,
+          failed: false,
+        });
+      } else {
+        this.counts.recordSkip();
+      }
+      return result;
+    } catch (error) {
+      this.counts.recordRun({
+        startedAt,
+        durationMs: Date.now() - startedAt.getTime(),
+        deleted: progress.deleted,
+        batches: progress.batches,
+        mode,
+        failed: true,
+      });
+      throw error;
     } finally {
       this.current = undefined;
     }
+  }
+
+  /**
+   * What the cleanup did in this process (runs, failures, sessions deleted,
+   * the last run) and the expired sessions waiting in the store, for an app
+   * to export; see `CleanupMetrics`.
+   */
+  async metrics(): Promise<CleanupMetrics> {
+    return this.counts.metrics(await this.expiredBacklog());
   }
 
   /**
@@ -124,15 +179,28 @@ export class CleanupService
    * for a store outside the database, which cannot tell without purging.
    */
   async countExpired(): Promise<number | undefined> {
+    return (await this.expiredBacklog()).count;
+  }
+
+  /** The expired sessions in the store, by the database's clock, in one indexed statement. */
+  private async expiredBacklog(): Promise<ExpiredBacklog> {
     const sessionTable = this.store.sessionTable;
     if (sessionTable === undefined) {
-      return this.store.expiresByItself ? 0 : undefined;
+      const none = this.store.expiresByItself ? 0 : undefined;
+      return { count: none, oldestSeconds: none };
     }
     const { table, expire } = sessionTable.names;
-    const [row] = await sessionTable.dataSource.query<{ count: string }[]>(
-      `SELECT count(*)::text AS count FROM ${table} WHERE ${expire} < now()`,
+    const [row] = await sessionTable.dataSource.query<
+      { count: string; oldest: number | null }[]
+    >(
+      `SELECT count(*)::text AS count, ` +
+        `extract(epoch FROM now() - min(${expire}))::float8 AS oldest ` +
+        `FROM ${table} WHERE ${expire} < now()`,
     );
-    return Number(row.count);
+    return {
+      count: Number(row.count),
+      oldestSeconds: Math.floor(row.oldest ?? 0),
+    };
   }
 
   /** Says, once, that `@OnSessionsExpired()` handlers will not be called by this store. */
@@ -146,27 +214,55 @@ export class CleanupService
     }
   }
 
-  /** Lets a run in progress finish its batch, then stop, before the database closes. */
+  /**
+   * Lets a run in progress finish its batch, then stop, before the database
+   * closes; cancels the batch's statement if it is still running after
+   * `SHUTDOWN_WAIT_MS` (it rolls back, and its sessions stay for the next run).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await this.current?.catch(() => undefined);
+    const current = this.current?.then(
+      () => true,
+      () => true,
+    );
+    if (current === undefined) {
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((done) => {
+      timer = setTimeout(() => done(false), SHUTDOWN_WAIT_MS);
+    });
+    const finished = await Promise.race([current, timedOut]);
+    clearTimeout(timer);
+    const backend = this.backend;
+    if (!finished && backend !== undefined) {
+      this.logger.warn(
+        `Cleanup still running ${SHUTDOWN_WAIT_MS} ms into the shutdown: canceling its batch, which rolls back.`,
+      );
+      await backend.table.dataSource
+        .query('SELECT pg_cancel_backend($1)', [backend.pid])
+        .catch(() => undefined);
+    }
+    await current;
   }
 
   /** A run of a store outside the database: its own `clearExpired()`. */
   private async clearExpired(
     mode: SessionsCleanupMode,
+    progress: RunProgress,
   ): Promise<CleanupResult> {
     const started = performance.now();
     let deleted: number;
     try {
       deleted = await this.store.clearExpired();
     } catch (error) {
-      this.logFailure(mode, { deleted: 0, batches: 0 }, error);
+      this.logFailure(mode, progress, error);
       throw error;
     }
     return this.finished({
       deleted,
       batches: deleted > 0 ? 1 : 0,
+      stoppedEarly: false,
       durationMs: Math.round(performance.now() - started),
       mode,
       skipped: null,
@@ -177,10 +273,10 @@ export class CleanupService
     sessionTable: SessionTable,
     mode: SessionsCleanupMode,
     batchSize: number,
+    progress: RunProgress,
   ): Promise<CleanupResult> {
     const started = performance.now();
     const lock = new CleanupLock(sessionTable.names.table);
-    const progress: RunProgress = { deleted: 0, batches: 0 };
     const runner = sessionTable.dataSource.createQueryRunner();
     let locked = false;
     let failure: unknown;
@@ -193,6 +289,10 @@ export class CleanupService
         return skipped(mode, 'locked');
       }
       locked = true;
+      const { rows } = await clientOf(runner).query<{ pid: number }>(
+        'SELECT pg_backend_pid() AS pid',
+      );
+      this.backend = { table: sessionTable, pid: rows[0].pid };
       await this.deleteBatches(runner, sessionTable, mode, batchSize, progress);
       await lock.release(clientOf(runner));
     } catch (error) {
@@ -205,10 +305,12 @@ export class CleanupService
       }
       throw error;
     } finally {
+      this.backend = undefined;
       await releaseRunner(runner, failure);
     }
     return this.finished({
       ...progress,
+      stoppedEarly: progress.stoppedEarly ?? false,
       durationMs: Math.round(performance.now() - started),
       mode,
       skipped: null,
@@ -220,7 +322,7 @@ export class CleanupService
     this.logger.log(
       `Cleanup (${result.mode}): deleted ${result.deleted} expired sessions in ` +
         `${plural(result.batches, 'batch', 'batches')}, ${result.durationMs} ms` +
-        (this.stopping ? ', stopped early for shutdown.' : '.'),
+        (result.stoppedEarly ? ', stopped early for shutdown.' : '.'),
     );
     return result;
   }
@@ -274,6 +376,7 @@ export class CleanupService
       progress.deleted += batch.deleted;
       progress.batches += batch.deleted > 0 ? 1 : 0;
     }
+    progress.stoppedEarly = !done;
     if (alone) {
       await clientOf(runner).query('RESET synchronous_commit');
     }
@@ -356,7 +459,14 @@ function skipped(
   mode: SessionsCleanupMode,
   reason: CleanupSkipReason,
 ): CleanupResult {
-  return { deleted: 0, batches: 0, durationMs: 0, mode, skipped: reason };
+  return {
+    deleted: 0,
+    batches: 0,
+    durationMs: 0,
+    mode,
+    skipped: reason,
+    stoppedEarly: false,
+  };
 }
 
 function plural(count: number, one: string, many: string): string {

@@ -38,6 +38,8 @@ const consoleOutput: ClearSessionsOutput = {
  * context with `createContext` (no HTTP server), runs one cleanup (or, with
  * `--dry-run`, counts the expired sessions), prints the outcome and closes
  * the context. Resolves with the exit code: 0 done, 1 failed, 2 bad usage.
+ * On SIGINT or SIGTERM meanwhile, it closes the context: the run stops
+ * after the batch it is on (committed), says so, and resolves with 0.
  *
  * ```ts
  * // src/clearsessions.ts
@@ -63,8 +65,10 @@ export async function runClearSessionsCommand(
     return 0;
   }
   let app: INestApplicationContext | undefined;
+  let stopOnSignal: (() => void) | undefined;
   try {
     app = await createContext();
+    stopOnSignal = closeOnSignals(app, output);
     const cleanup = app.get(CleanupService);
     if (options.dryRun && !cleanup.hasExpiredToPurge) {
       output.out(EXPIRES_BY_ITSELF);
@@ -85,8 +89,34 @@ export async function runClearSessionsCommand(
     );
     return 1;
   } finally {
+    stopOnSignal?.();
     await app?.close();
   }
+}
+
+/**
+ * Closes `app` on SIGINT or SIGTERM, which stops a cleanup run after its
+ * batch; returns what removes the listeners.
+ */
+function closeOnSignals(
+  app: INestApplicationContext,
+  output: ClearSessionsOutput,
+): () => void {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const close = (signal: NodeJS.Signals) => {
+    output.err(
+      `clearsessions: ${signal}: stopping after the batch in progress.`,
+    );
+    void app.close();
+  };
+  for (const signal of signals) {
+    process.on(signal, close);
+  }
+  return () => {
+    for (const signal of signals) {
+      process.off(signal, close);
+    }
+  };
 }
 
 function parseOptions(argv: readonly string[]) {
@@ -133,7 +163,10 @@ function describe(result: CleanupResult): string {
       const batches = result.batches === 1 ? 'batch' : 'batches';
       return (
         `Deleted ${result.deleted} expired ${result.deleted === 1 ? 'session' : 'sessions'} ` +
-        `in ${result.batches} ${batches} (${result.mode} mode, ${result.durationMs} ms).`
+        `in ${result.batches} ${batches} (${result.mode} mode, ${result.durationMs} ms)` +
+        (result.stoppedEarly
+          ? '; stopped early when asked to stop: the sessions left stay for the next run.'
+          : '.')
       );
     }
   }

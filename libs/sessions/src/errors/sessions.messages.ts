@@ -23,6 +23,10 @@ export const SESSIONS_MESSAGES = {
     `The session cookie '${cookieName}' would take ${size} bytes, over the ${limit} bytes ` +
     'a browser keeps for one cookie (name and value), so it was not set and the session was not saved. ' +
     "Store less in the session (an id, not the record it names), or use a server-side store ('db', 'cached_db', 'cache' or 'file').",
+  cookieTooLargeAnswer: () =>
+    'The session grew too large to keep in its cookie, so it was not saved.',
+  storeUnavailableAnswer: () =>
+    'Sessions are unavailable for a moment; try again shortly.',
   cacheTimeout: (operation: string, timeoutMs: number) =>
     `The session cache did not ${operation} within ${timeoutMs} ms: ` +
     'check that the cache server (Redis) is up and reachable from this app.',

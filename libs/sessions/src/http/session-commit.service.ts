@@ -4,7 +4,6 @@ import type {
   ServerResponse,
 } from 'node:http';
 import { type ArgumentsHost, Inject, Injectable, Logger } from '@nestjs/common';
-import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { SessionsError } from '../errors/sessions.error.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
@@ -17,6 +16,7 @@ import type { HttpRequestSession } from './http-request-session.js';
 import { addVaryCookie, appendSetCookie } from './http-headers.js';
 import { ResponseHold } from './response-hold.js';
 import { SessionCookieHeader } from './session-cookie-header.js';
+import { SessionsExceptionFilter } from './sessions-exception.filter.js';
 
 /** Headers that describe the body the failed response would have had. */
 const BODY_HEADER = /^(content-|etag$|last-modified$|transfer-encoding$)/;
@@ -37,7 +37,7 @@ export class SessionCommitService {
 
   constructor(
     @Inject(SESSIONS_OPTIONS) private readonly options: ResolvedSessionsOptions,
-    private readonly adapterHost: HttpAdapterHost,
+    private readonly exceptionFilter: SessionsExceptionFilter,
   ) {
     this.cookie = new SessionCookieHeader(options.cookie);
   }
@@ -84,8 +84,9 @@ export class SessionCommitService {
   }
 
   /**
-   * Answers a request whose commit failed as Nest answers a handler's error:
-   * `SessionInterruptedError` with a 400, a store failure with a 500.
+   * Answers a request whose commit failed as `SessionsExceptionFilter`
+   * answers a handler's error: `SessionInterruptedError` with a 400, a store
+   * failure with a 503.
    */
   private fail(requestSession: HttpRequestSession, error: unknown): void {
     const { request, response } = requestSession;
@@ -95,10 +96,7 @@ export class SessionCommitService {
         response.removeHeader(name);
       }
     }
-    new BaseExceptionFilter(this.adapterHost.httpAdapter).catch(
-      error,
-      httpHost(request, response),
-    );
+    this.exceptionFilter.catch(error, httpHost(request, response));
   }
 
   /** Saves or deletes the session as it needs; returns the cookie to set, if any. */
@@ -118,10 +116,33 @@ export class SessionCommitService {
         ? this.cookie.expired
         : undefined;
     }
-    if (serverError || !(session.modified || this.options.saveEveryRequest)) {
+    if (serverError) {
+      return this.newKeyCookie(requestSession, session);
+    }
+    if (!(session.modified || this.options.saveEveryRequest)) {
       return undefined;
     }
     await session.save();
+    return this.holdingCookie(session);
+  }
+
+  /**
+   * On a 5xx nothing is saved, but a session given a new key during the
+   * request (by `cycleKey()` or a first save) is already stored under it,
+   * and its old key is gone: the client gets the new key, so that the
+   * failure costs it neither its session nor a row left behind.
+   */
+  private newKeyCookie(
+    requestSession: HttpRequestSession,
+    session: Session,
+  ): string | undefined {
+    const key = session.sessionKey;
+    return key === null || key === requestSession.cookieValue
+      ? undefined
+      : this.holdingCookie(session);
+  }
+
+  private holdingCookie(session: Session): string {
     const maxAge = session.getExpireAtBrowserClose()
       ? undefined
       : session.getExpiryAge();

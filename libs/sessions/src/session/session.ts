@@ -315,6 +315,9 @@ export class Session {
    * `SessionInterruptedError` if the session was deleted meanwhile (a
    * concurrent logout), rather than bring its data back under a new key.
    * A session never saved just keeps waiting for its first key.
+   *
+   * The new session is stored before the old one is deleted: if either step
+   * fails, the session is still under one of its keys, and no copy is left.
    */
   async cycleKey(): Promise<void> {
     this.accessed = true;
@@ -323,10 +326,19 @@ export class Session {
     if (previousKey === null) {
       return;
     }
-    if (!(await this.#store.delete(previousKey))) {
+    const key = await this.#store.create(this.#write());
+    let deleted: boolean;
+    try {
+      deleted = await this.#store.delete(previousKey);
+    } catch (error) {
+      await this.#store.delete(key).catch(() => undefined);
+      throw error;
+    }
+    if (!deleted) {
+      await this.#store.delete(key);
       throw new SessionInterruptedError();
     }
-    this.#key = await this.#store.create(this.#write());
+    this.#key = key;
     this.#written();
   }
 

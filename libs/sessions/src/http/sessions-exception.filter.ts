@@ -1,0 +1,99 @@
+import {
+  type ArgumentsHost,
+  BadRequestException,
+  Catch,
+  type HttpException,
+  Injectable,
+  Logger,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
+import { FailureSummary } from '../errors/failure-summary.js';
+import { SessionCookieTooLargeError } from '../errors/session-cookie-too-large.error.js';
+import { SessionDataError } from '../errors/session-data.error.js';
+import { SessionInterruptedError } from '../errors/session-interrupted.error.js';
+import { SessionStoreError } from '../errors/session-store.error.js';
+import { SessionsError } from '../errors/sessions.error.js';
+import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
+import { SESSIONS_LOGGER_CONTEXT } from '../sessions.constants.js';
+
+/** Seconds a client is asked to wait before retrying while the store is down. */
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Answers the library's errors as HTTP, wherever they are thrown (a handler,
+ * a guard, the commit of the session before the response):
+ * - what the client's input caused gets a 4xx and is not logged: a value
+ *   that cannot be stored (`SessionDataError`, 400), a session deleted by a
+ *   concurrent request (`SessionInterruptedError`, 400), a session too large
+ *   for its cookie (`SessionCookieTooLargeError`, 413, which is logged, as the
+ *   app stores too much in its cookie);
+ * - a failure of the store (`SessionStoreError`) gets a 503 with
+ *   `Retry-After`;
+ * - what is logged is logged calmly: the first of a kind with its stack, its
+ *   repeats summed up every 5 seconds;
+ * - any other error goes to Nest's default handling (a 500, logged).
+ *
+ * The module provides it; use it for the whole app:
+ * `app.useGlobalFilters(app.get(SessionsExceptionFilter))`. The session's
+ * commit answers its failures through it in any case.
+ */
+@Catch(SessionsError)
+@Injectable()
+export class SessionsExceptionFilter extends BaseExceptionFilter {
+  private readonly failures = new FailureSummary(
+    new Logger(SESSIONS_LOGGER_CONTEXT),
+    'requests failed',
+  );
+
+  /**
+   * @internal Made by Nest's injector. The adapter is looked up when an error
+   * comes: a testing module makes its app after its providers.
+   */
+  constructor(protected override readonly httpAdapterHost: HttpAdapterHost) {
+    super();
+  }
+
+  override catch(error: unknown, host: ArgumentsHost): void {
+    const answer = httpAnswerOf(error);
+    if (answer === undefined) {
+      super.catch(error, host);
+      return;
+    }
+    if (error instanceof SessionCookieTooLargeError) {
+      // The app's to fix (it stores too much in a cookie): said, calmly.
+      this.failures.report(error);
+    }
+    if (answer instanceof ServiceUnavailableException) {
+      this.failures.report(error);
+      const response: unknown = host.switchToHttp().getResponse();
+      const adapter = this.httpAdapterHost.httpAdapter;
+      if (!adapter.isHeadersSent(response)) {
+        adapter.setHeader(response, 'Retry-After', String(RETRY_AFTER_SECONDS));
+      }
+    }
+    super.catch(answer, host);
+  }
+}
+
+/** The HTTP answer to one of the library's errors; `undefined` for a 500. */
+function httpAnswerOf(error: unknown): HttpException | undefined {
+  if (
+    error instanceof SessionDataError ||
+    error instanceof SessionInterruptedError
+  ) {
+    return new BadRequestException(error.message);
+  }
+  if (error instanceof SessionCookieTooLargeError) {
+    return new PayloadTooLargeException(
+      SESSIONS_MESSAGES.cookieTooLargeAnswer(),
+    );
+  }
+  if (error instanceof SessionStoreError) {
+    return new ServiceUnavailableException(
+      SESSIONS_MESSAGES.storeUnavailableAnswer(),
+    );
+  }
+  return undefined;
+}
