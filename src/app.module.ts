@@ -1,12 +1,20 @@
-import { type SessionStoreName, SessionsModule } from 'nest-sessions';
+import {
+  SessionsExceptionFilter,
+  type SessionStoreName,
+  SessionsModule,
+} from 'nest-sessions';
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthController } from './auth/auth.controller.js';
 import { CounterController } from './counter/counter.controller.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
+import { HealthController } from './health/health.controller.js';
 import { IndexController } from './index.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { NameController } from './name/name.controller.js';
 
 @Module({
@@ -17,9 +25,15 @@ import { NameController } from './name/name.controller.js';
       useFactory: (config: ConfigService) => ({
         ...typeOrmOptions(config.getOrThrow<string>('DATABASE_URL')),
         migrationsRun: true,
+        // A database that does not answer fails the start in at most
+        // 4 × 3 s + 3 × 2 s, each try logged, instead of hanging.
+        connectTimeoutMS: 3000,
+        retryAttempts: 4,
+        retryDelay: 2000,
       }),
     }),
     ScheduleModule.forRoot(),
+    TerminusModule,
     SessionsModule.forRootAsync({
       // Decides which providers exist, so it is read when the module is
       // defined; the module says what is wrong with a bad value.
@@ -38,6 +52,10 @@ import { NameController } from './name/name.controller.js';
     NameController,
     CounterController,
     AuthController,
+    HealthController,
+    MetricsController,
   ],
+  // Session errors the client caused answer 4xx; a store outage 503, logged calmly.
+  providers: [{ provide: APP_FILTER, useExisting: SessionsExceptionFilter }],
 })
 export class AppModule {}

@@ -12,9 +12,14 @@ export class IndexController {
         'GET /get/': 'shows the stored name',
         'GET /del/': 'removes the stored name',
         'GET /counter/': 'counts your visits',
+        'GET /counter/slow?ms=300':
+          'counts your visits, answering after ms milliseconds',
         'POST /login {"userId": "…"}':
           'logs in: new session key, user id stored',
         'POST /logout': 'logs out: the session is deleted',
+        'GET /health':
+          'the session store and cleanup health (@nestjs/terminus)',
+        'GET /metrics': 'the cleanup metrics, for Prometheus',
       },
     };
   }

@@ -4,28 +4,32 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { demoDataDir, startDemoPostgres } from './database/demo-postgres.js';
+import { DatabaseUrlError } from './database/local-postgres.js';
+import { closeGracefullyOnSignals } from './server/graceful-shutdown.js';
+import { readServerSettings, SettingError } from './server/server-settings.js';
 
-const database = await startDemoPostgres();
+try {
+  const settings = readServerSettings(process.env);
+  const database = await startDemoPostgres();
 
-const app = await NestFactory.create<INestApplication<Server>>(AppModule);
-await app.listen(Number(process.env.PORT ?? 3000));
+  const app = await NestFactory.create<INestApplication<Server>>(AppModule);
+  await app.listen(settings.port, settings.host);
+  closeGracefullyOnSignals(app, database, settings.shutdownTimeoutMs);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    void app
-      .close()
-      .finally(() => database.stop())
-      .finally(() => process.exit(0));
-  });
+  const { address, port } = app.getHttpServer().address() as AddressInfo;
+  const where = database.embedded
+    ? `an embedded PostgreSQL in ${demoDataDir}`
+    : 'the PostgreSQL of DATABASE_URL';
+  const host = address.includes(':') ? `[${address}]` : address;
+  console.log(
+    `nest-sessions demo on http://${host}:${port}/ (sessions in ${where})`,
+  );
+} catch (error) {
+  // A bad setting is told in one line; anything else with its stack.
+  console.error(
+    error instanceof SettingError || error instanceof DatabaseUrlError
+      ? `Cannot start: ${error.message}`
+      : error,
+  );
+  process.exit(1);
 }
-
-const { port } = app.getHttpServer().address() as AddressInfo;
-const where = database.embedded
-  ? `an embedded PostgreSQL in ${demoDataDir}`
-  : 'the PostgreSQL of DATABASE_URL';
-console.log(
-  `nest-sessions demo on http://localhost:${port}/ (sessions in ${where})`,
-);

@@ -31,7 +31,7 @@ describe('The demo app', () => {
 
   it('lists its routes at / without touching the session', async () => {
     const response = await request(app.getHttpServer()).get('/').expect(200);
-    expect(Object.keys(response.body.routes)).toHaveLength(6);
+    expect(Object.keys(response.body.routes)).toHaveLength(9);
     expect(response.headers['set-cookie']).toBeUndefined();
   });
 
@@ -67,6 +67,10 @@ describe('The demo app', () => {
     expect(response.body.message).toMatch(/contains a NUL character/);
   });
 
+  it('refuses more than one name with a 400', async () => {
+    await request(app.getHttpServer()).get('/set/?name=a&name=b').expect(400);
+  });
+
   it('counts visits per visitor (/counter/)', async () => {
     const first = request.agent(app.getHttpServer());
     const second = request.agent(app.getHttpServer());
@@ -99,6 +103,57 @@ describe('The demo app', () => {
     await visitor.post('/logout').expect(200, { loggedOut: true });
     expect(await database.sessionData(userKey)).toBeUndefined();
     await visitor.get('/counter/').expect(200, { visits: 1 });
+  });
+
+  it('refuses a user id the session cannot store with a 400, and keeps the session as it was', async () => {
+    const visitor = request.agent(app.getHttpServer());
+    const before = await visitor.get('/counter/').expect(200);
+    const key = sessionKeyFrom(before.headers)!;
+    const rows = await database.sessionCount();
+
+    const login = await visitor
+      .post('/login')
+      .send({ userId: 'alice\u0000' })
+      .expect(400);
+    // SessionsExceptionFilter's answer (Nest's own would have no `error`).
+    expect(login.body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringMatching(/contains a NUL character/) as string,
+    });
+    expect(sessionKeyFrom(login.headers)).toBeUndefined();
+    expect(await database.sessionCount()).toBe(rows);
+    expect(await database.sessionData(key)).toEqual({ visits: 1 });
+    await visitor.get('/counter/').expect(200, { visits: 2 });
+  });
+
+  it('answers /counter/slow after the time asked, and refuses a bad one with a 400', async () => {
+    const visitor = request.agent(app.getHttpServer());
+    await visitor.get('/counter/slow?ms=1').expect(200, { visits: 1 });
+    await visitor.get('/counter/slow?ms=abc').expect(400);
+    await visitor.get('/counter/slow?ms=5001').expect(400);
+  });
+
+  it('says the sessions are healthy (/health) and exports the cleanup metrics (/metrics)', async () => {
+    const health = await request(app.getHttpServer())
+      .get('/health')
+      .expect(200);
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      info: {
+        sessions: {
+          status: 'up',
+          latencyMs: expect.any(Number) as number,
+          oldestExpiredSeconds: 0,
+        },
+      },
+    });
+    const metrics = await request(app.getHttpServer())
+      .get('/metrics')
+      .expect(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.text).toMatch(/^sessions_cleanup_runs 0$/m);
+    expect(metrics.text).toMatch(/^sessions_expired_backlog 0$/m);
   });
 
   it('refuses a login without a user id', async () => {

@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import request from 'supertest';
 import { seedSessions } from './support/cleanup-testing.js';
 import { ChildOutput } from './support/child-output.js';
+import { postgresOn } from './support/postgres-processes.js';
 import { sessionKeyFrom } from './support/test-app.js';
 import { waitForLockWait } from './support/lock-wait.js';
 import { TestDatabase } from './support/test-database.js';
@@ -22,21 +23,6 @@ const dataDir = resolve(
     `nest-sessions-demo-${randomBytes(4).toString('hex')}`,
   ),
 );
-
-/** Command lines of the processes that run a PostgreSQL on `dataDir`. */
-async function postgresOn(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(
-      () => '',
-    );
-    if (cmdline.includes('postgres') && cmdline.includes(dir)) {
-      found.push(cmdline.replaceAll('\0', ' '));
-    }
-  }
-  return found;
-}
 
 /** Whether a process `pid` is alive (a zombie is not). */
 async function alive(pid: number): Promise<boolean> {
@@ -71,7 +57,7 @@ async function startDemo(): Promise<{
   // The build is made once, in beforeAll.
   const child = npm(['start', '--ignore-scripts'], embeddedEnv({ PORT: '0' }));
   const [, pid, url] = await new ChildOutput(child).matching(
-    /\[Nest\] (\d+)[\s\S]*nest-sessions demo on (http:\/\/localhost:\d+)\//,
+    /\[Nest\] (\d+)[\s\S]*nest-sessions demo on (http:\/\/[^/\s]+)\//,
   );
   return { npm: child, url, nodePid: Number(pid) };
 }

@@ -29,8 +29,10 @@ export class AuthController {
         'Send a JSON body with a userId: {"userId": "alice"}.',
       );
     }
-    await session.cycleKey();
+    // Set first: a value the session refuses (a NUL character) fails here,
+    // before the key changes, and leaves the visitor's session as it was.
     session.set('userId', userId);
+    await session.cycleKey();
     return { userId };
   }
 

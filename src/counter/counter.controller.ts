@@ -1,5 +1,9 @@
 import { SessionService } from 'nest-sessions';
-import { Controller, Get } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+
+/** The longest wait `/counter/slow` takes. */
+const MAX_DELAY_MS = 5000;
 
 /** A visit counter, through the injectable `SessionService`. */
 @Controller('counter')
@@ -12,5 +16,21 @@ export class CounterController {
     const visits = session.get('visits', 0) + 1;
     session.set('visits', visits);
     return { visits };
+  }
+
+  /**
+   * The same count, answered after `ms` milliseconds (default 300): a
+   * request long enough in flight to watch a shutdown finish it.
+   */
+  @Get('slow')
+  async countSlowly(@Query('ms') ms = '300') {
+    const wait = Number(ms);
+    if (!Number.isSafeInteger(wait) || wait < 0 || wait > MAX_DELAY_MS) {
+      throw new BadRequestException(
+        `ms must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}.`,
+      );
+    }
+    await delay(wait);
+    return this.count();
   }
 }

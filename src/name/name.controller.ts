@@ -1,21 +1,19 @@
-import { CurrentSession, Session, SessionDataError } from 'nest-sessions';
+import { CurrentSession, Session } from 'nest-sessions';
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 
 /** The seed tutorial's routes: a name kept in the session. */
 @Controller()
 export class NameController {
   @Get('set')
-  set(@CurrentSession() session: Session, @Query('name') name?: string) {
-    const stored = name?.trim() || 'manish';
-    try {
-      session.set('name', stored);
-    } catch (error) {
-      // Text PostgreSQL cannot store (a NUL character...) is the visitor's mistake.
-      if (error instanceof SessionDataError) {
-        throw new BadRequestException(error.message);
-      }
-      throw error;
+  set(@CurrentSession() session: Session, @Query('name') name?: unknown) {
+    // ?name=a&name=b makes an array, ?name[x]=a an object.
+    if (name !== undefined && typeof name !== 'string') {
+      throw new BadRequestException('Give one name: /set/?name=alice.');
     }
+    const stored = name?.trim() || 'manish';
+    // Text PostgreSQL cannot store (a NUL character...) throws a
+    // SessionDataError, which SessionsExceptionFilter answers with a 400.
+    session.set('name', stored);
     return {
       name: stored,
       message: `Stored the name ${stored} in your session.`,
