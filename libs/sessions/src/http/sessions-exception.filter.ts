@@ -61,12 +61,12 @@ export class SessionsExceptionFilter extends BaseExceptionFilter {
       super.catch(error, host);
       return;
     }
-    if (error instanceof SessionCookieTooLargeError) {
-      // The app's to fix (it stores too much in a cookie): said, calmly.
+    const storeDown = answer instanceof ServiceUnavailableException;
+    // A store outage, or a cookie too large (the app's to fix): said, calmly.
+    if (storeDown || error instanceof SessionCookieTooLargeError) {
       this.failures.report(error);
     }
-    if (answer instanceof ServiceUnavailableException) {
-      this.failures.report(error);
+    if (storeDown) {
       const response: unknown = host.switchToHttp().getResponse();
       const adapter = this.httpAdapterHost.httpAdapter;
       if (!adapter.isHeadersSent(response)) {
