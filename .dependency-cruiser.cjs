@@ -19,6 +19,15 @@ function below(name, from, to, comment) {
 
 const MODULE = '(sessions\\.module|sessions\\.providers|index)\\.ts$';
 
+/**
+ * The layers from the top down to the stores, in order: each below the
+ * session model imports none of those above it.
+ */
+const TOP = [MODULE, 'http/', 'cleanup/', 'health/'];
+const ABOVE_OPTIONS = [...TOP, 'session/'];
+const ABOVE_STORES = [...ABOVE_OPTIONS, 'options/'];
+const ABOVE_DATABASE = [...ABOVE_STORES, 'stores/'];
+
 module.exports = {
   forbidden: [
     {
@@ -58,19 +67,19 @@ module.exports = {
     below(
       'session-below-http',
       'session/',
-      [MODULE, 'http/', 'cleanup/', 'health/'],
+      TOP,
       'The session model knows no HTTP and no cleanup.',
     ),
     below(
       'options-below-session',
       'options/',
-      [MODULE, 'http/', 'cleanup/', 'health/', 'session/'],
+      ABOVE_OPTIONS,
       'Options are plain data: they import no model, only the store and entity types they name.',
     ),
     below(
       'stores-below-options',
       'stores/',
-      [MODULE, 'http/', 'cleanup/', 'health/', 'session/', 'options/'],
+      ABOVE_STORES,
       'Stores keep sessions; they know nothing of requests, the Session class, the module or its options.',
     ),
     {
@@ -99,31 +108,13 @@ module.exports = {
     below(
       'database-below-stores',
       '(entities|migrations)/',
-      [
-        MODULE,
-        'http/',
-        'cleanup/',
-        'health/',
-        'session/',
-        'options/',
-        'stores/',
-      ],
+      ABOVE_DATABASE,
       'The entity and its migrations describe the table; they import no code that uses it.',
     ),
     below(
       'errors-at-the-bottom',
       'errors/',
-      [
-        MODULE,
-        'http/',
-        'cleanup/',
-        'health/',
-        'session/',
-        'options/',
-        'stores/',
-        'entities/',
-        'migrations/',
-      ],
+      [...ABOVE_DATABASE, 'entities/', 'migrations/'],
       'Errors import nothing of the library but other errors.',
     ),
     below(

@@ -1,4 +1,5 @@
 import type { SessionsCleanupMode } from '../options/sessions-module-options.interface.js';
+import type { CleanupResult } from './cleanup-result.interface.js';
 
 /** One cleanup run that ended, done or failed. */
 export interface CleanupRunRecord {
@@ -66,11 +67,40 @@ export class CleanupRunCounts {
   private lastRun: CleanupRunRecord | null = null;
   private lastSuccessAt: Date | null = null;
 
-  recordSkip(): void {
-    this.skipped += 1;
+  /** A run that resolved: it ran, or it was skipped. */
+  recordResult(startedAt: Date, result: CleanupResult): void {
+    if (result.skipped !== null) {
+      this.skipped += 1;
+      return;
+    }
+    const { durationMs, deleted, batches, mode } = result;
+    this.record({
+      startedAt,
+      durationMs,
+      deleted,
+      batches,
+      mode,
+      failed: false,
+    });
   }
 
-  recordRun(run: CleanupRunRecord): void {
+  /** A run that failed, after deleting what `progress` counts. */
+  recordFailure(
+    startedAt: Date,
+    mode: SessionsCleanupMode,
+    progress: { readonly deleted: number; readonly batches: number },
+  ): void {
+    this.record({
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      deleted: progress.deleted,
+      batches: progress.batches,
+      mode,
+      failed: true,
+    });
+  }
+
+  private record(run: CleanupRunRecord): void {
     this.runs += 1;
     this.deletedTotal += run.deleted;
     this.lastRun = run;

@@ -19,6 +19,7 @@ import {
   SESSIONS_LOGGER_CONTEXT,
   SESSIONS_OPTIONS,
 } from '../sessions.constants.js';
+import { withDeadline } from '../stores/deadline.js';
 import { SessionStore } from '../stores/session.store.js';
 import type { SessionTable } from '../stores/session-table.js';
 import type {
@@ -109,57 +110,46 @@ export class CleanupService
     const mode = options.mode ?? this.options.cleanup.mode;
     const batchSize = options.batchSize ?? this.options.cleanup.batchSize;
     checkRunOptions(mode, batchSize);
+    const startedAt = new Date();
+    const progress: RunProgress = { deleted: 0, batches: 0 };
+    try {
+      const result = await this.runOnce(mode, batchSize, progress);
+      this.counts.recordResult(startedAt, result);
+      return result;
+    } catch (error) {
+      this.counts.recordFailure(startedAt, mode, progress);
+      throw error;
+    }
+  }
+
+  /** One run, or the reason it is skipped. */
+  private async runOnce(
+    mode: SessionsCleanupMode,
+    batchSize: number,
+    progress: RunProgress,
+  ): Promise<CleanupResult> {
     if (this.store.expiresByItself) {
-      this.counts.recordSkip();
       this.logger.log(
         `Cleanup skipped: the ${this.store.constructor.name}'s sessions expire by themselves; there is nothing to purge.`,
       );
       return skipped(mode, 'expires-by-itself');
     }
     if (this.stopping) {
-      this.counts.recordSkip();
       this.logger.log('Cleanup skipped: the app is shutting down.');
       return skipped(mode, 'shutting-down');
     }
     if (this.current) {
-      this.counts.recordSkip();
       this.logger.log(
         'Cleanup skipped: a run is already in progress in this process.',
       );
       return skipped(mode, 'already-running');
     }
     const table = this.store.sessionTable;
-    const startedAt = new Date();
-    const progress: RunProgress = { deleted: 0, batches: 0 };
     this.current = table
       ? this.runLocked(table, mode, batchSize, progress)
       : this.clearExpired(mode, progress);
     try {
-      const result = await this.current;
-      if (result.skipped === null) {
-        const { durationMs, deleted, batches } = result;
-        this.counts.recordRun({
-          startedAt,
-          durationMs,
-          deleted,
-          batches,
-          mode,
-          failed: false,
-        });
-      } else {
-        this.counts.recordSkip();
-      }
-      return result;
-    } catch (error) {
-      this.counts.recordRun({
-        startedAt,
-        durationMs: Date.now() - startedAt.getTime(),
-        deleted: progress.deleted,
-        batches: progress.batches,
-        mode,
-        failed: true,
-      });
-      throw error;
+      return await this.current;
     } finally {
       this.current = undefined;
     }
@@ -182,8 +172,18 @@ export class CleanupService
     return (await this.expiredBacklog()).count;
   }
 
-  /** The expired sessions in the store, by the database's clock, in one indexed statement. */
-  private async expiredBacklog(): Promise<ExpiredBacklog> {
+  /**
+   * @internal Seconds the longest-waiting expired session has waited (0 when
+   * none waits), by the database's clock: one step along the `expire_date`
+   * index, cheap enough for a health check every few seconds, unlike the
+   * count of `metrics()`. `undefined` for a store outside the database.
+   */
+  async oldestExpiredSeconds(): Promise<number | undefined> {
+    return (await this.expiredBacklog(false)).oldestSeconds;
+  }
+
+  /** The expired sessions in the store (with their count if `counted`), by the database's clock. */
+  private async expiredBacklog(counted = true): Promise<ExpiredBacklog> {
     const sessionTable = this.store.sessionTable;
     if (sessionTable === undefined) {
       const none = this.store.expiresByItself ? 0 : undefined;
@@ -191,14 +191,14 @@ export class CleanupService
     }
     const { table, expire } = sessionTable.names;
     const [row] = await sessionTable.dataSource.query<
-      { count: string; oldest: number | null }[]
+      { count: string | null; oldest: number | null }[]
     >(
-      `SELECT count(*)::text AS count, ` +
+      `SELECT ${counted ? 'count(*)::text' : 'NULL'} AS count, ` +
         `extract(epoch FROM now() - min(${expire}))::float8 AS oldest ` +
         `FROM ${table} WHERE ${expire} < now()`,
     );
     return {
-      count: Number(row.count),
+      count: row.count === null ? undefined : Number(row.count),
       oldestSeconds: Math.floor(row.oldest ?? 0),
     };
   }
@@ -221,19 +221,18 @@ export class CleanupService
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    const current = this.current?.then(
-      () => true,
-      () => true,
-    );
+    const current = this.current?.catch(() => undefined);
     if (current === undefined) {
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((done) => {
-      timer = setTimeout(() => done(false), SHUTDOWN_WAIT_MS);
-    });
-    const finished = await Promise.race([current, timedOut]);
-    clearTimeout(timer);
+    const finished = await withDeadline(
+      current,
+      SHUTDOWN_WAIT_MS,
+      () => new Error('cleanup still running'),
+    ).then(
+      () => true,
+      () => false,
+    );
     const backend = this.backend;
     if (!finished && backend !== undefined) {
       this.logger.warn(

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CleanupService } from '../cleanup/cleanup.service.js';
 import { maskCredentials } from '../errors/mask-credentials.js';
 import { SessionStore } from '../stores/session.store.js';
+import { withDeadline } from '../stores/deadline.js';
 import { generateSessionKey } from '../stores/session-key.js';
 
 /** What `SessionsHealthIndicator.isHealthy()` checks. */
@@ -72,12 +73,17 @@ export class SessionsHealthIndicator {
     let oldestExpiredSeconds: number | undefined;
     try {
       // A key no session has: one indexed lookup in the store.
-      await withTimeout(this.store.exists(generateSessionKey()), timeoutMs);
+      await withDeadline(
+        this.store.exists(generateSessionKey()),
+        timeoutMs,
+        () => new HealthTimeout(),
+      );
       if (options.maxExpiredAgeSeconds !== undefined) {
-        ({ oldestExpiredSeconds } = await withTimeout(
-          this.cleanup.metrics(),
+        oldestExpiredSeconds = await withDeadline(
+          this.cleanup.oldestExpiredSeconds(),
           timeoutMs,
-        ));
+          () => new HealthTimeout(),
+        );
       }
     } catch (error) {
       failure =
@@ -116,17 +122,3 @@ function result<Key extends string>(
 }
 
 class HealthTimeout extends Error {}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, fail) => {
-        timer = setTimeout(() => fail(new HealthTimeout()), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

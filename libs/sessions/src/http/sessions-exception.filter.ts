@@ -24,18 +24,18 @@ const RETRY_AFTER_SECONDS = 1;
 /**
  * Answers the library's errors as HTTP, wherever they are thrown (a handler,
  * a guard, the commit of the session before the response):
- * - what the client's input caused gets a 4xx and is not logged: a value
- *   that cannot be stored (`SessionDataError`, 400), a session deleted by a
- *   concurrent request (`SessionInterruptedError`, 400), a session too large
- *   for its cookie (`SessionCookieTooLargeError`, 413, which is logged, as the
- *   app stores too much in its cookie);
- * - a failure of the store (`SessionStoreError`) gets a 503 with
- *   `Retry-After`;
- * - what is logged is logged calmly: the first of a kind with its stack, its
- *   repeats summed up every 5 seconds;
- * - any other error goes to Nest's default handling (a 500, logged).
+ * - a value that cannot be stored (`SessionDataError`) and a session deleted
+ *   by a concurrent request (`SessionInterruptedError`): 400, not logged;
+ * - a session too large for its cookie (`SessionCookieTooLargeError`): 413,
+ *   logged, as the app stores too much in its cookie;
+ * - a failure of the store (`SessionStoreError`): 503 with `Retry-After`,
+ *   logged;
+ * - any other error: Nest's default handling (a 500, logged).
+ * What it logs is logged calmly: the first of a kind with its stack, its
+ * repeats summed up every 5 seconds.
  *
- * The module provides it; use it for the whole app:
+ * The module provides it; use it for the whole app, with
+ * `{ provide: APP_FILTER, useExisting: SessionsExceptionFilter }` or
  * `app.useGlobalFilters(app.get(SessionsExceptionFilter))`. The session's
  * commit answers its failures through it in any case.
  */

@@ -1,10 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { once } from 'node:events';
 import type { SessionKeyv } from './session-keyv.interface.js';
-// Imported rather than the globals: test suites that fake timers replace
-// the global ones, and a deadline must still run out.
-import { clearTimeout, setTimeout } from 'node:timers';
 import { SessionCacheTimeoutError } from '../../errors/session-cache-timeout.error.js';
+import { withDeadline } from '../deadline.js';
 import { isKeyvRedis } from './keyv-import.js';
 import { MemoryCacheSweep } from './memory-cache-sweep.js';
 import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
@@ -133,18 +131,11 @@ export class SessionCacheEntries {
     work: () => Promise<T>,
     timeoutMs = this.timeoutMs,
   ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new SessionCacheTimeoutError(operation, timeoutMs)),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([this.connected().then(work), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(
+      this.connected().then(work),
+      timeoutMs,
+      () => new SessionCacheTimeoutError(operation, timeoutMs),
+    );
   }
 
   /** Resolves once a Redis client has connected for the first time. */
