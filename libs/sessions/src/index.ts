@@ -69,6 +69,8 @@ export type {
 export { runClearSessionsCommand } from './cleanup/clear-sessions.command.js';
 export type { ClearSessionsOutput } from './cleanup/clear-sessions.command.js';
 export { OnSessionsExpired } from './cleanup/on-sessions-expired.decorator.js';
+export { AfterSessionsExpired } from './cleanup/after-sessions-expired.decorator.js';
+export type { AfterSessionsExpiredEvent } from './cleanup/after-sessions-expired.decorator.js';
 export type { SessionsExpiredEvent } from './cleanup/on-sessions-expired.decorator.js';
 export type {
   CleanupMetrics,

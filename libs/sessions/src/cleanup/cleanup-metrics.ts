@@ -34,6 +34,12 @@ export interface CleanupMetrics {
   readonly skipped: number;
   /** Expired sessions deleted by all runs since the app started. */
   readonly deletedTotal: number;
+  /**
+   * Batches whose `@AfterSessionsExpired()` work failed, in all runs since
+   * the app started (each is tried again by the next run, and counted again
+   * if it fails again).
+   */
+  readonly afterCommitFailures: number;
   /** The last run that ended, or `null` before the first. */
   readonly lastRun: CleanupRunRecord | null;
   /** When the last run that did not fail ended, or `null`. */
@@ -64,6 +70,7 @@ export class CleanupRunCounts {
   private failures = 0;
   private skipped = 0;
   private deletedTotal = 0;
+  private afterCommitFailures = 0;
   private lastRun: CleanupRunRecord | null = null;
   private lastSuccessAt: Date | null = null;
 
@@ -73,6 +80,7 @@ export class CleanupRunCounts {
       this.skipped += 1;
       return;
     }
+    this.afterCommitFailures += result.afterCommitFailures;
     const { durationMs, deleted, batches, mode } = result;
     this.record({
       startedAt,
@@ -88,8 +96,13 @@ export class CleanupRunCounts {
   recordFailure(
     startedAt: Date,
     mode: SessionsCleanupMode,
-    progress: { readonly deleted: number; readonly batches: number },
+    progress: {
+      readonly deleted: number;
+      readonly batches: number;
+      readonly afterCommitFailures: number;
+    },
   ): void {
+    this.afterCommitFailures += progress.afterCommitFailures;
     this.record({
       startedAt,
       durationMs: Date.now() - startedAt.getTime(),
@@ -118,6 +131,7 @@ export class CleanupRunCounts {
       failures: this.failures,
       skipped: this.skipped,
       deletedTotal: this.deletedTotal,
+      afterCommitFailures: this.afterCommitFailures,
       lastRun: this.lastRun,
       lastSuccessAt: this.lastSuccessAt,
       expiredBacklog: backlog.count,

@@ -29,6 +29,18 @@ export interface CleanupResult {
    * next run.
    */
   readonly stoppedEarly: boolean;
+  /**
+   * Batches whose `@AfterSessionsExpired()` work failed in this run (a
+   * handler threw): their sessions stay deleted, and their keys wait in the
+   * outbox for the next run. Always 0 without such handlers.
+   */
+  readonly afterCommitFailures: number;
+  /**
+   * Batches of earlier runs whose `@AfterSessionsExpired()` work this run
+   * finished, from the outbox (they had failed, or the process had died
+   * between their commit and that work).
+   */
+  readonly afterCommitRecovered: number;
 }
 
 /** Options of one run; each defaults to the module's `cleanup` option. */

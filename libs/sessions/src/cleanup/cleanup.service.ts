@@ -38,6 +38,7 @@ import type {
   CleanupSkipReason,
 } from './cleanup-result.interface.js';
 import { EventsCleanupBatches } from './events-cleanup-batches.js';
+import { ExpiredKeysOutbox, type OutboxEntry } from './expired-keys-outbox.js';
 import {
   clientOf,
   connectRunner,
@@ -63,6 +64,22 @@ interface RunProgress {
   batches: number;
   /** It stopped before the last batch, because the app is shutting down. */
   stoppedEarly?: boolean;
+  /** Batches whose `@AfterSessionsExpired()` work failed; they wait in the outbox. */
+  afterCommitFailures: number;
+  /** Batches of earlier runs whose after-commit work this run finished. */
+  afterCommitRecovered: number;
+}
+
+/** A batch that committed, with its outbox entry when it has one. */
+interface CommittedBatch extends CleanupBatch {
+  readonly outboxId?: string;
+}
+
+/** A run's connection, its outbox (with `@AfterSessionsExpired()` methods) and its progress. */
+interface Run {
+  readonly runner: QueryRunner;
+  readonly outbox: ExpiredKeysOutbox | undefined;
+  readonly progress: RunProgress;
 }
 
 /**
@@ -111,7 +128,12 @@ export class CleanupService
     const batchSize = options.batchSize ?? this.options.cleanup.batchSize;
     checkRunOptions(mode, batchSize);
     const startedAt = new Date();
-    const progress: RunProgress = { deleted: 0, batches: 0 };
+    const progress: RunProgress = {
+      deleted: 0,
+      batches: 0,
+      afterCommitFailures: 0,
+      afterCommitRecovered: 0,
+    };
     try {
       const result = await this.runOnce(mode, batchSize, progress);
       this.counts.recordResult(startedAt, result);
@@ -203,11 +225,13 @@ export class CleanupService
     };
   }
 
-  /** Says, once, that `@OnSessionsExpired()` handlers will not be called by this store. */
+  /** Says, once, that `@OnSessionsExpired()` and `@AfterSessionsExpired()` handlers will not be called by this store. */
   onApplicationBootstrap(): void {
-    if (this.expired.hasHandlers && this.store.sessionTable === undefined) {
+    const hasHandlers =
+      this.expired.hasHandlers || this.expired.hasAfterCommitHandlers;
+    if (hasHandlers && this.store.sessionTable === undefined) {
       this.logger.warn(
-        `@OnSessionsExpired() handlers are not called with the ${this.store.constructor.name}: ` +
+        `@OnSessionsExpired() and @AfterSessionsExpired() handlers are not called with the ${this.store.constructor.name}: ` +
           `they get the keys of the expired sessions the cleanup deletes from the database, ` +
           `with the 'db' and 'cached_db' stores only.`,
       );
@@ -262,6 +286,8 @@ export class CleanupService
       deleted,
       batches: deleted > 0 ? 1 : 0,
       stoppedEarly: false,
+      afterCommitFailures: 0,
+      afterCommitRecovered: 0,
       durationMs: Math.round(performance.now() - started),
       mode,
       skipped: null,
@@ -292,7 +318,15 @@ export class CleanupService
         'SELECT pg_backend_pid() AS pid',
       );
       this.backend = { table: sessionTable, pid: rows[0].pid };
-      await this.deleteBatches(runner, sessionTable, mode, batchSize, progress);
+      const run: Run = {
+        runner,
+        outbox: this.expired.hasAfterCommitHandlers
+          ? new ExpiredKeysOutbox(sessionTable)
+          : undefined,
+        progress,
+      };
+      await this.finishOutbox(run);
+      await this.deleteBatches(run, sessionTable, mode, batchSize);
       await lock.release(clientOf(runner));
     } catch (error) {
       failure = error;
@@ -318,62 +352,128 @@ export class CleanupService
 
   /** Logs what a run did, and gives it back. */
   private finished(result: CleanupResult): CleanupResult {
+    const afterCommit = [
+      result.afterCommitRecovered > 0
+        ? `finished the after-commit work of ${plural(result.afterCommitRecovered, 'earlier batch', 'earlier batches')}`
+        : '',
+      result.afterCommitFailures > 0
+        ? `${plural(result.afterCommitFailures, 'batch', 'batches')} left in the outbox`
+        : '',
+    ].filter(Boolean);
     this.logger.log(
       `Cleanup (${result.mode}): deleted ${result.deleted} expired sessions in ` +
         `${plural(result.batches, 'batch', 'batches')}, ${result.durationMs} ms` +
+        (afterCommit.length > 0 ? `; ${afterCommit.join('; ')}` : '') +
         (result.stoppedEarly ? ', stopped early for shutdown.' : '.'),
     );
     return result;
   }
 
+  /**
+   * Does the after-commit work that earlier runs left in the outbox (a crash
+   * after a commit, a handler that threw), oldest first, before deleting
+   * anything new.
+   */
+  private async finishOutbox(run: Run): Promise<void> {
+    if (run.outbox === undefined) {
+      return;
+    }
+    let afterId: string | null = null;
+    for (
+      let entry = await run.outbox.next(run.runner, afterId);
+      entry !== undefined && !this.stopping;
+      entry = await run.outbox.next(run.runner, afterId)
+    ) {
+      afterId = entry.id;
+      if (await this.afterCommit(run, entry)) {
+        run.progress.afterCommitRecovered += 1;
+      }
+    }
+  }
+
+  /**
+   * Calls the `@AfterSessionsExpired()` methods with a committed batch's
+   * keys, then takes them out of the outbox. A method that throws leaves
+   * them there for the next run: it is logged (the first of the run in full,
+   * the others counted) and the run goes on. False when it failed.
+   */
+  private async afterCommit(run: Run, entry: OutboxEntry): Promise<boolean> {
+    try {
+      await this.expired.notifyAfterCommit({ keys: entry.keys });
+    } catch (error) {
+      run.progress.afterCommitFailures += 1;
+      if (run.progress.afterCommitFailures === 1) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.logger.error(
+          SESSIONS_MESSAGES.afterCommitFailed(entry.keys.length, reason),
+          error instanceof Error ? error.stack : undefined,
+        );
+      }
+      return false;
+    }
+    await run.outbox!.remove(run.runner, entry.id);
+    return true;
+  }
+
   /** The run's batches, in `mode`, from first to last; then lets them go. */
   private async deleteBatches(
-    runner: QueryRunner,
+    run: Run,
     sessionTable: SessionTable,
     mode: SessionsCleanupMode,
     batchSize: number,
-    progress: RunProgress,
   ): Promise<void> {
     const batches: CleanupBatches =
       mode === 'raw'
         ? await RawCleanupBatches.open(
             sessionTable,
             batchSize,
-            this.expired.hasHandlers,
+            this.expired.hasHandlers || run.outbox !== undefined,
           )
-        : await EventsCleanupBatches.open(sessionTable, batchSize, runner);
+        : await EventsCleanupBatches.open(sessionTable, batchSize, run.runner);
     try {
-      await this.deleteEach(runner, batches, mode, progress);
+      await this.deleteEach(run, batches, mode);
     } catch (error) {
       await batches.close(error);
       throw error;
+    } finally {
+      if (run.progress.afterCommitFailures > 1) {
+        this.logger.error(
+          SESSIONS_MESSAGES.afterCommitFailedAgain(
+            run.progress.afterCommitFailures,
+          ),
+        );
+      }
     }
     await batches.close();
   }
 
   /** Batch after batch until none is left or the app shuts down. */
   private async deleteEach(
-    runner: QueryRunner,
+    run: Run,
     batches: CleanupBatches,
     mode: SessionsCleanupMode,
-    progress: RunProgress,
   ): Promise<void> {
+    const { runner, progress } = run;
     // With no handler, nothing outside the database depends on a raw batch:
     // one lost in a crash is only redone by the next run, so its commit need
     // not wait for the disk. (After a failure the connection is closed, not
     // returned to the pool with this setting.)
-    const alone = mode === 'raw' && !this.expired.hasHandlers;
+    const alone =
+      mode === 'raw' && !this.expired.hasHandlers && run.outbox === undefined;
     if (alone) {
       await clientOf(runner).query('SET synchronous_commit = off');
     }
     let done = false;
     while (!done && !this.stopping) {
-      const batch = alone
+      const batch: CommittedBatch = alone
         ? await batches.deleteNext(runner)
-        : await this.deleteInTransaction(runner, batches);
+        : await this.deleteInTransaction(run, batches);
       done = batch.done;
       progress.deleted += batch.deleted;
       progress.batches += batch.deleted > 0 ? 1 : 0;
+      if (batch.outboxId !== undefined) {
+        await this.afterCommit(run, { id: batch.outboxId, keys: batch.keys });
+      }
     }
     progress.stoppedEarly = !done;
     if (alone) {
@@ -383,12 +483,12 @@ export class CleanupService
 
   /** One batch in a transaction, done again while it conflicts with other transactions. */
   private async deleteInTransaction(
-    runner: QueryRunner,
+    run: Run,
     batches: CleanupBatches,
-  ): Promise<CleanupBatch> {
+  ): Promise<CommittedBatch> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.deleteOnce(runner, batches);
+        return await this.deleteOnce(run, batches);
       } catch (error) {
         if (
           !(error instanceof CleanupConflictError) ||
@@ -400,11 +500,11 @@ export class CleanupService
     }
   }
 
-  /** One batch in a transaction, with the handlers. */
+  /** One batch in a transaction, with the handlers, and its keys in the outbox. */
   private async deleteOnce(
-    runner: QueryRunner,
+    { runner, outbox }: Run,
     batches: CleanupBatches,
-  ): Promise<CleanupBatch> {
+  ): Promise<CommittedBatch> {
     await runner.startTransaction(batches.isolation);
     try {
       const batch = await batches.deleteNext(runner);
@@ -414,8 +514,12 @@ export class CleanupService
           manager: runner.manager,
         });
       }
+      const outboxId =
+        batch.deleted > 0 && outbox !== undefined
+          ? await outbox.add(runner, batch.keys)
+          : undefined;
       await runner.commitTransaction();
-      return batch;
+      return { ...batch, outboxId };
     } catch (error) {
       // The connection is closed after a failure, which ends the transaction
       // anyway; rolling back first releases the rows' locks at once.
@@ -465,6 +569,8 @@ function skipped(
     mode,
     skipped: reason,
     stoppedEarly: false,
+    afterCommitFailures: 0,
+    afterCommitRecovered: 0,
   };
 }
 

@@ -108,6 +108,15 @@ export const SESSIONS_MESSAGES = {
   cleanupBatchSize: (max: number, batchSize: string) =>
     `CleanupService.run(): 'batchSize' must be a whole number from 1 to ${max}, got ${batchSize}.`,
   cleanupFailed: () => 'the cleanup failed',
+  outboxMissing: (table: string) =>
+    `@AfterSessionsExpired() needs the outbox table ${table}, which does not exist: ` +
+    'add sessionMigrations to your DataSource\'s migrations and run them (migrationsRun: true, or the TypeORM CLI).',
+  afterCommitFailed: (keys: number, reason: string) =>
+    `@AfterSessionsExpired() failed for a committed cleanup batch; its ${keys} keys stay in the outbox ` +
+    `and the next run calls the handlers with them again: ${reason}`,
+  afterCommitFailedAgain: (batches: number) =>
+    `@AfterSessionsExpired() failed for ${batches} cleanup batches in this run in all; ` +
+    'their keys stay in the outbox for the next run.',
   runnerNotConnected: () =>
     'The cleanup used a query runner it did not connect (connectRunner()).',
   commandMode: (mode: string) =>

@@ -1,8 +1,10 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateSessionExpiredOutbox1796515200000 } from './create-session-expired-outbox.migration.js';
 import { CreateSessionTable1795305600000 } from './create-session-table.migration.js';
 
 /**
- * The migrations of the `session` table, oldest first. Add them to your
+ * The migrations of the `session` table and of the cleanup's outbox
+ * (`session_expired_outbox`, for `@AfterSessionsExpired()`), oldest first. Add them to your
  * `DataSource`'s `migrations` so the TypeORM CLI (or `migrationsRun`)
  * creates and updates the table:
  *
@@ -12,4 +14,5 @@ import { CreateSessionTable1795305600000 } from './create-session-table.migratio
  */
 export const sessionMigrations: readonly (new () => MigrationInterface)[] = [
   CreateSessionTable1795305600000,
+  CreateSessionExpiredOutbox1796515200000,
 ];
