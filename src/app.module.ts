@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller.js';
 import { IndexController } from './index.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { NameController } from './name/name.controller.js';
+import { VisitorModule } from './visitor/visitor.module.js';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { NameController } from './name/name.controller.js';
     }),
     ScheduleModule.forRoot(),
     TerminusModule,
+    VisitorModule,
     SessionsModule.forRootAsync({
       // Decides which providers exist, so it is read when the module is
       // defined; the module says what is wrong with a bad value.

@@ -8,6 +8,8 @@ export class IndexController {
     return {
       app: 'nest-sessions demo',
       routes: {
+        'GET /notes':
+          'a login-free notes and files page (HTML): kept with your session, deleted with it',
         'GET /set/?name=…': 'stores a name in your session (default: manish)',
         'GET /get/': 'shows the stored name',
         'GET /del/': 'removes the stored name',

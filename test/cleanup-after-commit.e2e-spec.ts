@@ -74,9 +74,7 @@ describe('CleanupService: @AfterSessionsExpired() handlers', () => {
         committed.push(Number(row.n));
       };
 
-      const result = await app
-        .get(CleanupService)
-        .run({ mode, batchSize: 10 });
+      const result = await app.get(CleanupService).run({ mode, batchSize: 10 });
 
       expect(result).toMatchObject({
         deleted: 23,
@@ -119,9 +117,9 @@ describe('CleanupService: @AfterSessionsExpired() handlers', () => {
           'their keys stay in the outbox for the next run.',
       ]);
       expect(logger.text()).not.toContain(expired[0]);
-      expect((await app.get(CleanupService).metrics()).afterCommitFailures).toBe(
-        2,
-      );
+      expect(
+        (await app.get(CleanupService).metrics()).afterCommitFailures,
+      ).toBe(2);
 
       // Nothing expired is left to delete; the outbox's two batches are done.
       const next = await app.get(CleanupService).run({ mode, batchSize: 10 });

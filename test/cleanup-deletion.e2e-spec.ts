@@ -52,6 +52,8 @@ describe('CleanupService: what a run deletes', () => {
         mode,
         skipped: null,
         stoppedEarly: false,
+        afterCommitFailures: 0,
+        afterCommitRecovered: 0,
       });
       expect(expired).toHaveLength(25);
       const left = await remainingKeys(database);

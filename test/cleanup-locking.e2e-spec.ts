@@ -64,6 +64,8 @@ describe('CleanupService: one run at a time', () => {
       mode: 'raw',
       skipped: 'locked',
       stoppedEarly: false,
+      afterCommitFailures: 0,
+      afterCommitRecovered: 0,
     });
     expect(logger.lines).toContainEqual(
       expect.objectContaining({
@@ -115,6 +117,8 @@ describe('CleanupService: one run at a time', () => {
       deleted: 0,
       skipped: 'already-running',
       stoppedEarly: false,
+      afterCommitFailures: 0,
+      afterCommitRecovered: 0,
     });
     gate.release();
     expect((await running).deleted).toBe(3);

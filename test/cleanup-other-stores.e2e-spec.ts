@@ -71,7 +71,7 @@ describe('CleanupService: a store outside the database', () => {
       expect.objectContaining({
         level: 'warn',
         message:
-          '@OnSessionsExpired() handlers are not called with the CountingStore: they get the keys ' +
+          '@OnSessionsExpired() and @AfterSessionsExpired() handlers are not called with the CountingStore: they get the keys ' +
           "of the expired sessions the cleanup deletes from the database, with the 'db' and 'cached_db' stores only.",
       }),
     );
@@ -80,6 +80,8 @@ describe('CleanupService: a store outside the database', () => {
       deleted: 0,
       skipped: 'expires-by-itself',
       stoppedEarly: false,
+      afterCommitFailures: 0,
+      afterCommitRecovered: 0,
     });
     expect(store.cleared).toBe(0);
   });

@@ -1,39 +1,6 @@
-import { spawn } from 'node:child_process';
+import { clearsessions } from './support/clearsessions-process.js';
 import { seedSessions } from './support/cleanup-testing.js';
 import { TestDatabase } from './support/test-database.js';
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the demo's `clearsessions` on `database`, as `npm run clearsessions` does. */
-function clearsessions(
-  database: TestDatabase,
-  ...args: string[]
-): Promise<Outcome> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      '@swc-node/register/esm-register',
-      'src/clearsessions.ts',
-      ...args,
-    ],
-    {
-      env: { ...process.env, DATABASE_URL: database.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) =>
-    child.once('close', (code) => done({ code, stdout, stderr })),
-  );
-}
 
 describe('npm run clearsessions (the demo)', () => {
   let database: TestDatabase;
@@ -49,7 +16,7 @@ describe('npm run clearsessions (the demo)', () => {
   });
 
   it('with --dry-run, counts the expired sessions and deletes nothing', async () => {
-    const outcome = await clearsessions(database, '--dry-run');
+    const outcome = await clearsessions(database, ['--dry-run']);
 
     expect(outcome).toEqual({
       code: 0,
@@ -60,7 +27,7 @@ describe('npm run clearsessions (the demo)', () => {
   });
 
   it('deletes the expired sessions and says how many', async () => {
-    const outcome = await clearsessions(database, '--batch-size', '2');
+    const outcome = await clearsessions(database, ['--batch-size', '2']);
 
     expect(outcome.code).toBe(0);
     expect(outcome.stderr).toBe('');
@@ -71,7 +38,7 @@ describe('npm run clearsessions (the demo)', () => {
   });
 
   it('exits with 2 and the usage on a bad argument', async () => {
-    const outcome = await clearsessions(database, '--mode', 'fast');
+    const outcome = await clearsessions(database, ['--mode', 'fast']);
 
     expect(outcome.code).toBe(2);
     expect(outcome.stdout).toBe('');

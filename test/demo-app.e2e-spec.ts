@@ -31,7 +31,7 @@ describe('The demo app', () => {
 
   it('lists its routes at / without touching the session', async () => {
     const response = await request(app.getHttpServer()).get('/').expect(200);
-    expect(Object.keys(response.body.routes)).toHaveLength(9);
+    expect(Object.keys(response.body.routes)).toHaveLength(10);
     expect(response.headers['set-cookie']).toBeUndefined();
   });
 

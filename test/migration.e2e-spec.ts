@@ -22,9 +22,15 @@ describe('The session table migration', () => {
     const { stdout } = await run('npm', ['run', 'migration:run'], {
       env: { ...process.env, DATABASE_URL: database.url },
     });
-    expect(stdout).toMatch(
-      /Migration CreateSessionTable1795305600000 has been executed successfully/,
-    );
+    for (const migration of [
+      'CreateSessionTable1795305600000',
+      'CreateSessionExpiredOutbox1796515200000',
+      'CreateVisitorData1796515300000',
+    ]) {
+      expect(stdout).toContain(
+        `Migration ${migration} has been executed successfully`,
+      );
+    }
   }, 60_000);
 
   it('creates the columns, key and index of SPEC.md', async () => {
@@ -82,15 +88,36 @@ describe('The session table migration', () => {
     }
   });
 
+  it('creates the outbox of @AfterSessionsExpired()', async () => {
+    expect(
+      await database.query(
+        `SELECT column_name, data_type, is_nullable
+         FROM information_schema.columns WHERE table_name = 'session_expired_outbox'
+         ORDER BY ordinal_position`,
+      ),
+    ).toEqual([
+      { column_name: 'id', data_type: 'bigint', is_nullable: 'NO' },
+      { column_name: 'session_keys', data_type: 'ARRAY', is_nullable: 'NO' },
+      {
+        column_name: 'created_at',
+        data_type: 'timestamp with time zone',
+        is_nullable: 'NO',
+      },
+    ]);
+  });
+
   it('reverts', async () => {
     const dataSource = await new DataSource(
       typeOrmOptions(database.url),
     ).initialize();
     try {
-      await dataSource.undoLastMigration();
+      for (const _ of dataSource.migrations) {
+        await dataSource.undoLastMigration();
+      }
       expect(
         await database.query(
-          `SELECT 1 FROM information_schema.tables WHERE table_name = 'session'`,
+          `SELECT table_name FROM information_schema.tables
+           WHERE table_name IN ('session', 'session_expired_outbox', 'note', 'upload')`,
         ),
       ).toEqual([]);
     } finally {

@@ -1,5 +1,8 @@
 import { SessionEntity, sessionMigrations } from 'nest-sessions';
 import type { DataSourceOptions } from 'typeorm';
+import { Note } from '../notes/note.entity.js';
+import { Upload } from '../uploads/upload.entity.js';
+import { CreateVisitorData1796515300000 } from './migrations/create-visitor-data.migration.js';
 
 /** TypeORM's options for PostgreSQL, from its public types. */
 type PostgresDataSourceOptions = Extract<
@@ -12,7 +15,7 @@ export function typeOrmOptions(url: string): PostgresDataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: [SessionEntity],
-    migrations: [...sessionMigrations],
+    entities: [SessionEntity, Note, Upload],
+    migrations: [...sessionMigrations, CreateVisitorData1796515300000],
   };
 }

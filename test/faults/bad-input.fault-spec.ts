@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { ChildOutput } from '../support/child-output.js';
 import { TestDatabase } from '../support/test-database.js';
-import { DemoProcess } from './support/demo-process.js';
+import { DemoProcess } from '../support/demo-process.js';
 import { printFigures } from './support/figures.js';
 import { type Outcome, tally, Visitor } from './support/visitors.js';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { seedSessions } from '../support/cleanup-testing.js';
 import { ChildOutput } from '../support/child-output.js';
 import { TestDatabase } from '../support/test-database.js';
-import { DemoProcess } from './support/demo-process.js';
+import { DemoProcess } from '../support/demo-process.js';
 import { printFigures } from './support/figures.js';
 import { Load, tally, visitorsWithSessions } from './support/visitors.js';
 

@@ -1,4 +1,4 @@
-import { DemoProcess } from './support/demo-process.js';
+import { DemoProcess } from '../support/demo-process.js';
 import { FaultPostgres } from './support/fault-postgres.js';
 import { restartUnderLoad } from './support/restart-under-load.js';
 

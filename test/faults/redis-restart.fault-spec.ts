@@ -1,6 +1,6 @@
 import { RedisTestServer } from '../support/redis-server.js';
 import { TestDatabase } from '../support/test-database.js';
-import { DemoProcess } from './support/demo-process.js';
+import { DemoProcess } from '../support/demo-process.js';
 import { restartUnderLoad } from './support/restart-under-load.js';
 
 /**

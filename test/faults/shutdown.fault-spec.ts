@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { postgresOn } from '../support/postgres-processes.js';
 import { TestDatabase } from '../support/test-database.js';
-import { DemoProcess } from './support/demo-process.js';
+import { DemoProcess } from '../support/demo-process.js';
 import { printFigures } from './support/figures.js';
 import {
   isOk,

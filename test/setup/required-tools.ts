@@ -13,6 +13,11 @@ const REQUIRED_TOOLS: readonly RequiredTool[] = [
     debianPackage: 'redis-server',
     neededFor: "the 'cache' and 'cached_db' store tests",
   },
+  {
+    command: 'chromium',
+    debianPackage: 'chromium',
+    neededFor: "the demo's browser test",
+  },
 ];
 
 /**
@@ -43,7 +48,7 @@ export function ensureRequiredTools(): void {
     .map(({ command, neededFor }) => `${command} (${neededFor})`)
     .join(', ');
   process.stderr.write(
-    `npm test needs ${needs} on PATH: install it (Debian/Ubuntu: apt-get install ${packages.join(' ')}; macOS: brew install redis) and run again.\n`,
+    `npm test needs ${needs} on PATH: install it (Debian/Ubuntu: apt-get install ${packages.join(' ')}; macOS: brew install redis chromium) and run again.\n`,
   );
   process.exit(1);
 }

@@ -1,4 +1,4 @@
-import type { DemoProcess } from './demo-process.js';
+import type { DemoProcess } from '../../support/demo-process.js';
 import { printFigures } from './figures.js';
 import {
   isOk,

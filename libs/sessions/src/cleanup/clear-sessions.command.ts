@@ -80,7 +80,17 @@ export async function runClearSessionsCommand(
           : `${sessions(expired)} expired; nothing was deleted (dry run).`,
       );
     } else {
-      output.out(describe(await cleanup.run(options.run)));
+      const result = await cleanup.run(options.run);
+      output.out(describe(result));
+      if (result.afterCommitFailures > 0) {
+        // The sessions are gone, but work of the app's is not done yet.
+        output.err(
+          `clearsessions: @AfterSessionsExpired() failed for ${result.afterCommitFailures} ` +
+            `${result.afterCommitFailures === 1 ? 'batch' : 'batches'} (see the log above); ` +
+            'their keys stay in the outbox, and the next run tries again.',
+        );
+        return 1;
+      }
     }
     return 0;
   } catch (error) {
@@ -164,6 +174,10 @@ function describe(result: CleanupResult): string {
       return (
         `Deleted ${result.deleted} expired ${result.deleted === 1 ? 'session' : 'sessions'} ` +
         `in ${result.batches} ${batches} (${result.mode} mode, ${result.durationMs} ms)` +
+        (result.afterCommitRecovered > 0
+          ? `; finished the after-commit work of ${result.afterCommitRecovered} earlier ` +
+            `${result.afterCommitRecovered === 1 ? 'batch' : 'batches'}`
+          : '') +
         (result.stoppedEarly
           ? '; stopped early when asked to stop: the sessions left stay for the next run.'
           : '.')

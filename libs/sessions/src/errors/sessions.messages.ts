@@ -110,7 +110,7 @@ export const SESSIONS_MESSAGES = {
   cleanupFailed: () => 'the cleanup failed',
   outboxMissing: (table: string) =>
     `@AfterSessionsExpired() needs the outbox table ${table}, which does not exist: ` +
-    'add sessionMigrations to your DataSource\'s migrations and run them (migrationsRun: true, or the TypeORM CLI).',
+    "add sessionMigrations to your DataSource's migrations and run them (migrationsRun: true, or the TypeORM CLI).",
   afterCommitFailed: (keys: number, reason: string) =>
     `@AfterSessionsExpired() failed for a committed cleanup batch; its ${keys} keys stay in the outbox ` +
     `and the next run calls the handlers with them again: ${reason}`,

@@ -1,12 +1,20 @@
 import { spawn } from 'node:child_process';
-import { ChildOutput } from '../../support/child-output.js';
+import { ChildOutput } from './child-output.js';
 
 /** The built demo (`dist/src/main.js`), as `npm start` runs it. */
-const MAIN = 'dist/src/main.js';
+const MAIN = ['dist/src/main.js'];
+
+/** The demo from its sources, compiled as it loads: for `npm test`, which builds only the library. */
+export const DEMO_FROM_SOURCE = [
+  '--import',
+  '@swc-node/register/esm-register',
+  'src/main.ts',
+];
 
 /**
- * The built demo in a process of its own, on a free port of 127.0.0.1,
- * with `env` beside the test's environment (DATABASE_URL unset unless given).
+ * The demo in a process of its own (the built one unless `argv` says
+ * otherwise), on a free port of 127.0.0.1, with `env` beside the test's
+ * environment (DATABASE_URL unset unless given).
  */
 export class DemoProcess {
   private constructor(
@@ -14,10 +22,13 @@ export class DemoProcess {
     readonly url: string,
   ) {}
 
-  static async start(env: NodeJS.ProcessEnv): Promise<DemoProcess> {
+  static async start(
+    env: NodeJS.ProcessEnv,
+    argv: readonly string[] = MAIN,
+  ): Promise<DemoProcess> {
     const environment: NodeJS.ProcessEnv = { ...process.env };
     delete environment.DATABASE_URL;
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, argv, {
       env: {
         ...environment,
         PORT: '0',
