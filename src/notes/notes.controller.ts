@@ -62,17 +62,15 @@ export class NotesController {
     if (note.includes('\u0000')) {
       throw new BadRequestException('A note cannot contain a NUL character.');
     }
-    await this.visitorData.addToSession(
-      session,
-      async (sessionKey, manager) => {
-        if ((await manager.countBy(Note, { sessionKey })) >= MAX_NOTES) {
-          throw new BadRequestException(
-            `You have ${MAX_NOTES} notes, the most one visitor may keep: delete one first.`,
-          );
-        }
-        await manager.insert(Note, { sessionKey, text: note });
-      },
-    );
+    const sessionKey = await this.visitorData.sessionKeyOf(session);
+    await this.visitorData.addToSession(sessionKey, async (manager) => {
+      if ((await manager.countBy(Note, { sessionKey })) >= MAX_NOTES) {
+        throw new BadRequestException(
+          `You have ${MAX_NOTES} notes, the most one visitor may keep: delete one first.`,
+        );
+      }
+      await manager.insert(Note, { sessionKey, text: note });
+    });
   }
 
   @Post(':id/delete')

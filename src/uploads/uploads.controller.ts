@@ -68,34 +68,34 @@ export class UploadsController {
         'Only text, PNG, JPEG and PDF files are accepted.',
       );
     }
-    await this.visitorData.addToSession(
-      session,
-      async (sessionKey, manager) => {
+    const sessionKey = await this.visitorData.sessionKeyOf(session);
+    // The name on disk is ours; the browser's name is only shown.
+    const id = randomUUID();
+    const folder = this.folder.of(sessionKey);
+    const path = join(folder, id);
+    try {
+      await this.visitorData.addToSession(sessionKey, async (manager) => {
         if ((await manager.countBy(Upload, { sessionKey })) >= MAX_UPLOADS) {
           throw new BadRequestException(
             `You have ${MAX_UPLOADS} files, the most one visitor may keep: delete one first.`,
           );
         }
-        // The name on disk is ours; the browser's name is only shown.
-        const id = randomUUID();
-        const folder = this.folder.of(sessionKey);
         await mkdir(folder, { recursive: true });
-        const path = join(folder, id);
         await writeFile(path, file.buffer, { flag: 'wx' });
-        try {
-          await manager.insert(Upload, {
-            id,
-            sessionKey,
-            name: displayName(file.originalname),
-            contentType: type.contentType,
-            size: file.size,
-          });
-        } catch (error) {
-          await rm(path, { force: true });
-          throw error;
-        }
-      },
-    );
+        await manager.insert(Upload, {
+          id,
+          sessionKey,
+          name: displayName(file.originalname),
+          contentType: type.contentType,
+          size: file.size,
+        });
+      });
+    } catch (error) {
+      // No row: no file. (After a crash here, the file goes with the
+      // session's folder when the session expires.)
+      await rm(path, { force: true });
+      throw error;
+    }
   }
 
   /** The visitor's own file, as an attachment; anyone else's id is a 404. */

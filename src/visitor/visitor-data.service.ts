@@ -3,46 +3,50 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /**
- * Adds what a visitor makes (notes, uploads) to their session, so that the
- * nightly cleanup cannot miss it: the session row is held (FOR SHARE) while
- * the new rows are written, and must still be live. A cleanup deleting the
- * session waits for the transaction to commit, then its
- * `@OnSessionsExpired()` handler finds the new rows too.
+ * Adds what a visitor makes (notes, uploads) to their session so that the
+ * cleanup never leaves it behind. The session row is updated (to itself)
+ * in the same transaction as the new rows, and must still be live: a
+ * cleanup deleting the session meanwhile waits for that transaction, then
+ * either sees the session changed and takes the batch again (events mode,
+ * REPEATABLE READ) or re-reads it (raw mode, READ COMMITTED); either way
+ * its `@OnSessionsExpired()` handler then finds the new rows too.
  */
 @Injectable()
 export class VisitorDataService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * Runs `work` with the key of the visitor's session (saved first if it is
-   * new), in a transaction that holds the session. Throws a 409 when the
-   * session ended meanwhile.
-   */
-  async addToSession<T>(
-    session: Session,
-    work: (sessionKey: string, manager: EntityManager) => Promise<T>,
-  ): Promise<T> {
+  /** The key of the visitor's session, saved first if it is new. */
+  async sessionKeyOf(session: Session): Promise<string> {
     if (session.sessionKey === null) {
       // An anonymous visitor's first creation: the session needs a key.
       session.setDefault('visitorSince', new Date().toISOString());
       await session.save();
     }
-    const sessionKey = session.sessionKey!;
+    return session.sessionKey!;
+  }
+
+  /**
+   * Runs `work` in a transaction that holds the live session `sessionKey`.
+   * Throws a 409 when the session has ended.
+   */
+  async addToSession<T>(
+    sessionKey: string,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
-      const live = await manager
-        .getRepository(SessionEntity)
-        .createQueryBuilder('session')
-        .select('session.sessionKey')
+      const { affected } = await manager
+        .createQueryBuilder()
+        .update(SessionEntity)
+        .set({ expireDate: () => 'expire_date' })
         .where({ sessionKey })
-        .andWhere('session.expireDate > now()')
-        .setLock('pessimistic_read')
-        .getOne();
-      if (live === null) {
+        .andWhere('expire_date > now()')
+        .execute();
+      if (affected !== 1) {
         throw new ConflictException(
           'Your session ended while this was sent; reload the page and try again.',
         );
       }
-      return work(sessionKey, manager);
+      return work(manager);
     });
   }
 }
