@@ -19,6 +19,7 @@ import {
   type INestApplicationContext,
   Module,
 } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import pg from 'pg';
@@ -29,6 +30,8 @@ import {
   LessThan,
 } from 'typeorm';
 import { typeOrmOptions } from '../src/database/typeorm-options.js';
+import { UploadsFolder } from '../src/uploads/uploads-folder.js';
+import { VisitorDataCleanup } from '../src/visitor/visitor-data.cleanup.js';
 import {
   CLEANUP_CASES,
   type CaseId,
@@ -123,13 +126,20 @@ class ExpiredSessionsHook {
   }
 }
 
-/** The same app for every case; only `raw-hook` adds the handler. */
+/** The handlers of each case: the no-op hook, or the demo's own cleanup of its visitors' data. */
+const CASE_PROVIDERS: Partial<Record<CaseId, DynamicModule['providers']>> = {
+  'raw-hook': [ExpiredSessionsHook],
+  visitors: [UploadsFolder, VisitorDataCleanup],
+};
+
+/** The same app for every case, with the case's handlers. */
 @Module({})
 class CleanupCaseModule {
   static forCase(id: CaseId, url: string): DynamicModule {
     return {
       module: CleanupCaseModule,
       imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true }),
         TypeOrmModule.forRoot({
           ...typeOrmOptions(url),
           subscribers: [RemovalCountingSubscriber],
@@ -138,7 +148,7 @@ class CleanupCaseModule {
           cleanup: { enabled: false, mode: id === 'events' ? 'events' : 'raw' },
         }),
       ],
-      providers: id === 'raw-hook' ? [ExpiredSessionsHook] : [],
+      providers: CASE_PROVIDERS[id] ?? [],
     };
   }
 }
@@ -159,6 +169,7 @@ async function deleteExpired(
     }
     case 'raw':
     case 'raw-hook':
+    case 'visitors':
       return ran(await app.get(CleanupService).run({ mode: 'raw' }));
     case 'events':
       return ran(await app.get(CleanupService).run({ mode: 'events' }));
@@ -176,6 +187,11 @@ async function deleteExpired(
 function ran(result: CleanupResult): number {
   if (result.skipped !== null) {
     throw new Error(`The cleanup run was skipped: ${result.skipped}`);
+  }
+  if (result.afterCommitFailures > 0) {
+    throw new Error(
+      `@AfterSessionsExpired() failed for ${result.afterCommitFailures} batches`,
+    );
   }
   return result.deleted;
 }

@@ -13,7 +13,8 @@ export interface CleanupCase {
   readonly scale: number;
 }
 
-export type CaseId = 'floor' | 'raw' | 'raw-hook' | 'events' | 'naive';
+export type CaseId =
+  'floor' | 'raw' | 'raw-hook' | 'events' | 'naive' | 'visitors';
 
 /** In the order each repetition runs them. */
 export const CLEANUP_CASES: readonly CleanupCase[] = [
@@ -22,7 +23,13 @@ export const CLEANUP_CASES: readonly CleanupCase[] = [
   { id: 'raw-hook', label: 'raw + hook', scale: 1 },
   { id: 'events', label: 'events', scale: 1 },
   { id: 'naive', label: 'naive', scale: 10 },
+  // The demo's login-free data: each session owns a note, an upload row and
+  // a file, removed by its @OnSessionsExpired() and @AfterSessionsExpired().
+  { id: 'visitors', label: 'raw + rows + files', scale: 10 },
 ];
+
+/** Where the `visitors` case keeps its files (`UPLOADS_PATH` of its process). */
+export const BENCH_UPLOADS = '.data/bench-uploads';
 
 /** What the child prints, as one JSON line, after running its case once. */
 export interface CaseResult {

@@ -11,6 +11,8 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve as absolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -25,7 +27,9 @@ import {
   startBenchDatabase,
   wholeNumber,
 } from './bench-support.js';
+import { sessionFolder } from '../src/uploads/upload-files.js';
 import {
+  BENCH_UPLOADS,
   CLEANUP_CASES,
   type CaseResult,
   type CleanupCase,
@@ -77,6 +81,9 @@ try {
       const n = rowsOf(c);
       progress(`rep ${rep}/${reps}, ${c.label}: filling ${2 * n} rows...`);
       await populate(n);
+      if (c.id === 'visitors') {
+        await addVisitorData();
+      }
       const result = await runCase(c, database.url);
       await checkRemaining(c, n, result);
       progress(
@@ -104,10 +111,39 @@ async function populate(n: number): Promise<void> {
   await client.query('CHECKPOINT');
 }
 
+/**
+ * Gives every session (expired and live) what a visitor of the demo makes:
+ * a note, an upload row, and the upload's small file in the session's
+ * folder under `BENCH_UPLOADS`.
+ */
+async function addVisitorData(): Promise<void> {
+  await client.query('TRUNCATE note, upload');
+  await rm(BENCH_UPLOADS, { recursive: true, force: true });
+  await client.query(
+    `INSERT INTO note (session_key, text) SELECT session_key, 'a note' FROM session`,
+  );
+  const { rows: uploads } = await client.query<{ id: string; key: string }>(
+    `INSERT INTO upload (id, session_key, name, content_type, size)
+     SELECT gen_random_uuid(), session_key, 'notes.txt', 'text/plain; charset=utf-8', 12
+     FROM session RETURNING id, session_key AS key`,
+  );
+  for (const { id, key } of uploads) {
+    const folder = sessionFolder(BENCH_UPLOADS, key);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, id), 'hello world\n');
+  }
+  await client.query('VACUUM ANALYZE note, upload');
+  await client.query('CHECKPOINT');
+}
+
 function runCase(c: CleanupCase, url: string): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, CHILD, c.id], {
-      env: { ...process.env, DATABASE_URL: url },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        UPLOADS_PATH: absolute(BENCH_UPLOADS),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
@@ -177,6 +213,7 @@ async function report(results: Map<CleanupCase, CaseResult[]>) {
   const raw = summaries.get('raw');
   const events = summaries.get('events');
   const naive = summaries.get('naive');
+  const visitors = summaries.get('visitors');
   const scaled = [...summaries.values()].find((s) => s.c.scale !== 1);
 
   const [{ version }] = (
@@ -221,6 +258,16 @@ async function report(results: Map<CleanupCase, CaseResult[]>) {
           `${pairedRatio(events.runs, raw.runs).toFixed(2)}× raw`,
         ),
       ],
+    visitors && [
+      target(
+        'raw + rows + files peak RSS ≤ 150 MB',
+        visitors.worstRssMb <= 150,
+        `${visitors.worstRssMb.toFixed(0)} MB, worst repetition` +
+          (raw
+            ? `; time per session ${pairedRatio(visitors.runs, raw.runs).toFixed(2)}× raw alone's`
+            : ''),
+      ),
+    ],
   ].flatMap((lines) => lines || []);
   const lines = [
     `## Cleanup benchmark`,
