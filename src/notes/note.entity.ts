@@ -13,7 +13,7 @@ export class Note {
   id!: string;
 
   /** The session that owns the note. */
-  @Index()
+  @Index('note_session_key_idx')
   @Column({ name: 'session_key', type: 'varchar', length: 40 })
   sessionKey!: string;
 

@@ -17,7 +17,7 @@ export class Upload {
   id!: string;
 
   /** The session that owns the file. */
-  @Index()
+  @Index('upload_session_key_idx')
   @Column({ name: 'session_key', type: 'varchar', length: 40 })
   sessionKey!: string;
 
