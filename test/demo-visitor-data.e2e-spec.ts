@@ -223,6 +223,38 @@ describe('The demo: a visitor’s notes and files', () => {
       ).toEqual([]);
     });
 
+    it('moves notes and files to the new key on login, and removes them on logout', async () => {
+      const { visitor, key } = await visitorWithNote();
+      await visitor
+        .post('/uploads')
+        .attach('file', Buffer.from('kept'), 'kept.txt')
+        .expect(303);
+
+      const login = await visitor
+        .post('/login')
+        .send({ userId: 'alice' })
+        .expect(200);
+      const userKey = sessionKeyFrom(login.headers)!;
+      expect(userKey).not.toBe(key);
+      const page = await visitor.get('/notes').expect(200);
+      expect(page.text).toContain('hello');
+      expect(page.text).toContain('kept.txt');
+      expect(existsSync(sessionFolder(uploads, key))).toBe(false);
+      expect(await readdir(sessionFolder(uploads, userKey))).toHaveLength(1);
+      const counts = async (sessionKey: string) =>
+        database.query(
+          `SELECT (SELECT count(*) FROM note WHERE session_key = $1)::int AS notes,
+                  (SELECT count(*) FROM upload WHERE session_key = $1)::int AS uploads`,
+          [sessionKey],
+        );
+      expect(await counts(key)).toEqual([{ notes: 0, uploads: 0 }]);
+      expect(await counts(userKey)).toEqual([{ notes: 1, uploads: 1 }]);
+
+      await visitor.post('/logout').expect(200);
+      expect(await counts(userKey)).toEqual([{ notes: 0, uploads: 0 }]);
+      expect(existsSync(sessionFolder(uploads, userKey))).toBe(false);
+    });
+
     it('keeps at most 20 files per visitor', async () => {
       const { visitor } = await visitorWithNote();
       for (let i = 0; i < 20; i++) {

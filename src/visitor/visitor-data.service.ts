@@ -1,6 +1,10 @@
+import { rename, rm } from 'node:fs/promises';
 import { SessionEntity, type Session } from 'nest-sessions';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { Note } from '../notes/note.entity.js';
+import { Upload } from '../uploads/upload.entity.js';
+import { UploadsFolder } from '../uploads/uploads-folder.js';
 
 /**
  * Adds what a visitor makes (notes, uploads) to their session so that the
@@ -13,7 +17,10 @@ import { DataSource, type EntityManager } from 'typeorm';
  */
 @Injectable()
 export class VisitorDataService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly uploads: UploadsFolder,
+  ) {}
 
   /** The key of the visitor's session, saved first if it is new. */
   async sessionKeyOf(session: Session): Promise<string> {
@@ -48,5 +55,41 @@ export class VisitorDataService {
       }
       return work(manager);
     });
+  }
+
+  /**
+   * After a login's `cycleKey()`: the visitor's notes and files follow them
+   * to the session's new key (the cleanup only ever sees keys of sessions
+   * that expire, so data left under the old key would stay forever).
+   */
+  async moveToSession(fromKey: string, toKey: string): Promise<void> {
+    await this.addToSession(toKey, async (manager) => {
+      await manager.update(
+        Note,
+        { sessionKey: fromKey },
+        { sessionKey: toKey },
+      );
+      await manager.update(
+        Upload,
+        { sessionKey: fromKey },
+        { sessionKey: toKey },
+      );
+    });
+    await rename(this.uploads.of(fromKey), this.uploads.of(toKey)).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') {
+          throw error;
+        }
+      },
+    );
+  }
+
+  /** Before a logout's `flush()`: what the visitor made goes with their session. */
+  async removeSessionData(sessionKey: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(Note, { sessionKey });
+      await manager.delete(Upload, { sessionKey });
+    });
+    await rm(this.uploads.of(sessionKey), { recursive: true, force: true });
   }
 }

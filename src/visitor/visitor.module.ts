@@ -16,5 +16,6 @@ import { VisitorDataService } from './visitor-data.service.js';
   imports: [TypeOrmModule.forFeature([Note, Upload])],
   controllers: [NotesController, UploadsController],
   providers: [UploadsFolder, VisitorDataService, VisitorDataCleanup],
+  exports: [VisitorDataService],
 })
 export class VisitorModule {}
