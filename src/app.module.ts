@@ -42,7 +42,11 @@ import { VisitorModule } from './visitor/visitor.module.js';
       store: process.env.SESSION_STORE as SessionStoreName | undefined,
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({
-        cookie: { secure: config.get('SESSION_COOKIE_SECURE') === 'true' },
+        cookie: {
+          secure: config.get('SESSION_COOKIE_SECURE') === 'true',
+          // Seconds; short ones let you watch sessions expire and go.
+          maxAge: optionalNumber(config.get<string>('SESSION_COOKIE_AGE')),
+        },
         secret: config.get<string>('SESSION_SECRET'),
         cache: { url: config.get<string>('REDIS_URL') },
         fileStore: { path: config.get<string>('SESSION_FILE_PATH') },
@@ -61,3 +65,8 @@ import { VisitorModule } from './visitor/visitor.module.js';
   providers: [{ provide: APP_FILTER, useExisting: SessionsExceptionFilter }],
 })
 export class AppModule {}
+
+/** An optional number setting: undefined when unset, else the number (NaN is refused by the module). */
+function optionalNumber(value: string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}

@@ -48,7 +48,7 @@ export function ensureRequiredTools(): void {
     .map(({ command, neededFor }) => `${command} (${neededFor})`)
     .join(', ');
   process.stderr.write(
-    `npm test needs ${needs} on PATH: install it (Debian/Ubuntu: apt-get install ${packages.join(' ')}; macOS: brew install redis chromium) and run again.\n`,
+    `npm test needs ${needs} on PATH: install ${missing.length === 1 ? 'it' : 'them'} (Debian/Ubuntu: apt-get install ${packages.join(' ')}; macOS: brew install redis chromium) and run again.\n`,
   );
   process.exit(1);
 }

@@ -29,7 +29,12 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') {
     return `'${value}'`;
   }
-  if (typeof value === 'bigint' || typeof value === 'symbol') {
+  if (
+    typeof value === 'bigint' ||
+    typeof value === 'symbol' ||
+    typeof value === 'number'
+  ) {
+    // JSON would say null for NaN and Infinity.
     return value.toString();
   }
   return JSON.stringify(value) ?? String(value);

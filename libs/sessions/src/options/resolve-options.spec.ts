@@ -252,6 +252,14 @@ describe('resolveSessionsOptions', () => {
     ]);
   });
 
+  it('names a number JSON cannot write (NaN, from a setting that is not a number)', () => {
+    expect(() =>
+      resolveSessionsOptions({}, { cookie: { maxAge: Number('abc') } }),
+    ).toThrow(
+      "SessionsModule is misconfigured: 'cookie.maxAge' must be a whole number of seconds from 1 to 3153600000 (100 years), got NaN.",
+    );
+  });
+
   it('says so in one message', () => {
     expect(() => resolveSessionsOptions({}, { cookie: { maxAge: 0 } })).toThrow(
       "SessionsModule is misconfigured: 'cookie.maxAge' must be a whole number of seconds from 1 to 3153600000 (100 years), got 0.",
