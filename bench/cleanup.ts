@@ -185,6 +185,35 @@ async function checkRemaining(
         `${left.live} live rows remain.`,
     );
   }
+  if (c.id === 'visitors') {
+    await checkVisitorData(c, n);
+  }
+}
+
+/** Fails unless only the live sessions' notes, uploads and folders remain. */
+async function checkVisitorData(c: CleanupCase, n: number): Promise<void> {
+  const {
+    rows: [left],
+  } = await client.query<{ notes: number; uploads: number; orphans: number }>(
+    `SELECT (SELECT count(*) FROM note)::int AS notes,
+            (SELECT count(*) FROM upload)::int AS uploads,
+            (SELECT count(*) FROM upload u WHERE NOT EXISTS
+               (SELECT 1 FROM session s WHERE s.session_key = u.session_key))::int AS orphans`,
+  );
+  const folders = (await readdir(BENCH_UPLOADS)).length;
+  if (
+    left.notes !== n ||
+    left.uploads !== n ||
+    left.orphans !== 0 ||
+    folders !== n
+  ) {
+    throw new Error(
+      `The ${c.label} case should leave the ${n} live sessions' rows and folders only: ` +
+        `${left.notes} notes, ${left.uploads} uploads (${left.orphans} of gone sessions) ` +
+        `and ${folders} folders remain.`,
+    );
+  }
+  await rm(BENCH_UPLOADS, { recursive: true, force: true });
 }
 
 async function report(results: Map<CleanupCase, CaseResult[]>) {

@@ -130,9 +130,7 @@ describe('The demo in a browser: notes and files die with their session', () => 
       first.page.click('#uploads a.upload'),
     ]);
     expect(download.suggestedFilename()).toBe('shopping list.txt');
-    expect(await readFile((await download.path())!, 'utf8')).toBe(
-      'milk, bread\n',
-    );
+    expect(await readFile(await download.path(), 'utf8')).toBe('milk, bread\n');
 
     await first.page.reload();
     expect(await first.notes()).toEqual(['Buy <milk> & "bread"']);

@@ -111,7 +111,7 @@ describe('The session table migration', () => {
       typeOrmOptions(database.url),
     ).initialize();
     try {
-      for (const _ of dataSource.migrations) {
+      for (let left = dataSource.migrations.length; left > 0; left--) {
         await dataSource.undoLastMigration();
       }
       expect(

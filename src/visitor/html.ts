@@ -20,8 +20,9 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * A template of HTML whose values are escaped, except `SafeHtml` (another
- * `html` template); arrays are joined.
+ * A template of HTML whose values (text or numbers) are escaped, except
+ * `SafeHtml` (another `html` template); arrays are joined; anything else
+ * (undefined, '' from a condition) is left out.
  */
 export function html(
   strings: TemplateStringsArray,
@@ -32,7 +33,11 @@ export function html(
       ? value.markup
       : Array.isArray(value)
         ? value.map(render).join('')
-        : escapeHtml(String(value ?? ''));
+        : escapeHtml(
+            typeof value === 'string' || typeof value === 'number'
+              ? String(value)
+              : '',
+          );
   return new SafeHtml(
     strings.reduce(
       (markup, text, index) =>
