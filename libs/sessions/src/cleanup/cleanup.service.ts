@@ -325,8 +325,12 @@ export class CleanupService
           : undefined,
         progress,
       };
-      await this.finishOutbox(run);
-      await this.deleteBatches(run, sessionTable, mode, batchSize);
+      try {
+        await this.finishOutbox(run);
+        await this.deleteBatches(run, sessionTable, mode, batchSize);
+      } finally {
+        this.logAfterCommitFailures(progress);
+      }
       await lock.release(clientOf(runner));
     } catch (error) {
       failure = error;
@@ -375,17 +379,18 @@ export class CleanupService
    * anything new.
    */
   private async finishOutbox(run: Run): Promise<void> {
-    if (run.outbox === undefined) {
+    const { outbox, runner } = run;
+    if (outbox === undefined) {
       return;
     }
     let afterId: string | null = null;
     for (
-      let entry = await run.outbox.next(run.runner, afterId);
+      let entry = await outbox.next(runner, afterId);
       entry !== undefined && !this.stopping;
-      entry = await run.outbox.next(run.runner, afterId)
+      entry = await outbox.next(runner, afterId)
     ) {
       afterId = entry.id;
-      if (await this.afterCommit(run, entry)) {
+      if (await this.afterCommit(run, outbox, entry)) {
         run.progress.afterCommitRecovered += 1;
       }
     }
@@ -397,12 +402,16 @@ export class CleanupService
    * them there for the next run: it is logged (the first of the run in full,
    * the others counted) and the run goes on. False when it failed.
    */
-  private async afterCommit(run: Run, entry: OutboxEntry): Promise<boolean> {
+  private async afterCommit(
+    { runner, progress }: Run,
+    outbox: ExpiredKeysOutbox,
+    entry: OutboxEntry,
+  ): Promise<boolean> {
     try {
       await this.expired.notifyAfterCommit({ keys: entry.keys });
     } catch (error) {
-      run.progress.afterCommitFailures += 1;
-      if (run.progress.afterCommitFailures === 1) {
+      progress.afterCommitFailures += 1;
+      if (progress.afterCommitFailures === 1) {
         const reason = error instanceof Error ? error.message : String(error);
         this.logger.error(
           SESSIONS_MESSAGES.afterCommitFailed(entry.keys.length, reason),
@@ -411,8 +420,17 @@ export class CleanupService
       }
       return false;
     }
-    await run.outbox!.remove(run.runner, entry.id);
+    await outbox.remove(runner, entry.id);
     return true;
+  }
+
+  /** The one line that sums up a run's after-commit failures, past the first (logged in full). */
+  private logAfterCommitFailures({ afterCommitFailures }: RunProgress): void {
+    if (afterCommitFailures > 1) {
+      this.logger.error(
+        SESSIONS_MESSAGES.afterCommitFailedAgain(afterCommitFailures),
+      );
+    }
   }
 
   /** The run's batches, in `mode`, from first to last; then lets them go. */
@@ -435,14 +453,6 @@ export class CleanupService
     } catch (error) {
       await batches.close(error);
       throw error;
-    } finally {
-      if (run.progress.afterCommitFailures > 1) {
-        this.logger.error(
-          SESSIONS_MESSAGES.afterCommitFailedAgain(
-            run.progress.afterCommitFailures,
-          ),
-        );
-      }
     }
     await batches.close();
   }
@@ -471,8 +481,11 @@ export class CleanupService
       done = batch.done;
       progress.deleted += batch.deleted;
       progress.batches += batch.deleted > 0 ? 1 : 0;
-      if (batch.outboxId !== undefined) {
-        await this.afterCommit(run, { id: batch.outboxId, keys: batch.keys });
+      if (batch.outboxId !== undefined && run.outbox !== undefined) {
+        await this.afterCommit(run, run.outbox, {
+          id: batch.outboxId,
+          keys: batch.keys,
+        });
       }
     }
     progress.stoppedEarly = !done;
