@@ -4,15 +4,22 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { demoDataDir, startDemoPostgres } from './database/demo-postgres.js';
-import { DatabaseUrlError } from './database/local-postgres.js';
+import {
+  DatabaseUrlError,
+  type LocalPostgres,
+} from './database/local-postgres.js';
 import { closeGracefullyOnSignals } from './server/graceful-shutdown.js';
 import { readServerSettings, SettingError } from './server/server-settings.js';
 
+let database: LocalPostgres | undefined;
 try {
   const settings = readServerSettings(process.env);
-  const database = await startDemoPostgres();
+  database = await startDemoPostgres();
 
-  const app = await NestFactory.create<INestApplication<Server>>(AppModule);
+  // Thrown here, not ended by Nest, so the catch below stops the database.
+  const app = await NestFactory.create<INestApplication<Server>>(AppModule, {
+    abortOnError: false,
+  });
   await app.listen(settings.port, settings.host);
   closeGracefullyOnSignals(app, database, settings.shutdownTimeoutMs);
 
@@ -31,5 +38,7 @@ try {
       ? `Cannot start: ${error.message}`
       : error,
   );
+  // An app that cannot start leaves no PostgreSQL of its own behind.
+  await database?.stop();
   process.exit(1);
 }
