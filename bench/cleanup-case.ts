@@ -236,6 +236,9 @@ async function main(): Promise<void> {
     statements.recording = false;
     const deletionRssGrowthMb = rssGrowth() / 2 ** 20;
     check(id, deleted);
+    // What the run left reachable: with --expose-gc, after a full collection.
+    (globalThis as { gc?: () => void }).gc?.();
+    const heapAfterMb = process.memoryUsage().heapUsed / 2 ** 20;
     const result: CaseResult = {
       id,
       deleted,
@@ -245,6 +248,7 @@ async function main(): Promise<void> {
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       bootRssMb,
       deletionRssGrowthMb,
+      heapAfterMb,
       beforeRemove: removals.before,
       afterRemove: removals.after,
       hookKeys: hook.keys,

@@ -48,6 +48,8 @@ export interface CaseResult {
   readonly bootRssMb: number;
   /** How far resident memory rose above its level at the start of the deletion (sampled), in MB. */
   readonly deletionRssGrowthMb: number;
+  /** The heap in use once the deletion is done (after a full GC when run with `--expose-gc`), in MB. */
+  readonly heapAfterMb: number;
   /** `beforeRemove` / `afterRemove` calls the counting subscriber saw. */
   readonly beforeRemove: number;
   readonly afterRemove: number;
