@@ -39,9 +39,24 @@ import {
 } from './cleanup-cases.js';
 
 /** Every SQL statement the process sends while `recording` is on. */
-const statements = { recording: false, count: 0, longestMs: 0 };
+const statements = {
+  recording: false,
+  count: 0,
+  longestMs: 0,
+  /** The start of the longest one's SQL, to tell which it was. */
+  longest: '',
+};
 
 type Query = (this: pg.Client, ...args: unknown[]) => unknown;
+
+/** The first words of a statement's SQL, whitespace folded. */
+function sqlOf(query: unknown): string {
+  const text =
+    typeof query === 'string'
+      ? query
+      : String((query as { text?: unknown } | null)?.text ?? '');
+  return text.replace(/\s+/g, ' ').trim().slice(0, 80);
+}
 
 /**
  * Times each statement sent through `pg`'s `Client.prototype.query`, in its
@@ -60,10 +75,11 @@ function timeStatements(): void {
     const started = performance.now();
     const done = () => {
       statements.count += 1;
-      statements.longestMs = Math.max(
-        statements.longestMs,
-        performance.now() - started,
-      );
+      const ms = performance.now() - started;
+      if (ms > statements.longestMs) {
+        statements.longestMs = ms;
+        statements.longest = sqlOf(args[0]);
+      }
     };
     const last = args.length - 1;
     const callback = args[last];
@@ -245,6 +261,7 @@ async function main(): Promise<void> {
       totalMs,
       statements: statements.count,
       longestStatementMs: statements.longestMs,
+      longestStatement: statements.longest,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       bootRssMb,
       deletionRssGrowthMb,

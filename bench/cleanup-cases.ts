@@ -42,6 +42,8 @@ export interface CaseResult {
   readonly statements: number;
   /** The slowest of them, from send to result, in milliseconds. */
   readonly longestStatementMs: number;
+  /** The first words of that statement's SQL. */
+  readonly longestStatement: string;
   /** Peak resident memory of the child process, in MB. */
   readonly peakRssMb: number;
   /** The same peak just before the deletion started: what booting the app took. */

@@ -1,7 +1,9 @@
 /**
- * `npm run bench:cleanup [-- --rows N --reps R --cases a,b]`: how fast each
- * way of deleting expired sessions is, on a table of N expired and N live
- * sessions (`--cases`: some of floor, raw, raw-hook, events, naive).
+ * `npm run bench:cleanup [-- --rows N --reps R --cases a,b --case-heap-mb M]`:
+ * how fast each way of deleting expired sessions is, on a table of N expired
+ * and N live sessions (`--cases`: some of floor, raw, raw-hook, events,
+ * naive, visitors). `--case-heap-mb` caps each case's V8 heap
+ * (`--max-old-space-size`): a case whose memory grew with N would fail.
  *
  * Each case runs in a child process (`cleanup-case.ts`) on a freshly filled
  * table; repetitions interleave the cases; the report gives medians, as a
@@ -59,11 +61,18 @@ const { values: args } = parseArgs({
       type: 'string',
       default: CLEANUP_CASES.map((c) => c.id).join(','),
     },
+    'case-heap-mb': { type: 'string' },
   },
 });
 const rows = wholeNumber('--rows', args.rows);
 const reps = wholeNumber('--reps', args.reps);
 const cases = chosen('--cases', args.cases, CLEANUP_CASES);
+const caseArgs =
+  args['case-heap-mb'] === undefined
+    ? []
+    : [
+        `--max-old-space-size=${wholeNumber('--case-heap-mb', args['case-heap-mb'])}`,
+      ];
 
 const database = await startBenchDatabase();
 if (!database.embedded) {
@@ -88,7 +97,8 @@ try {
       await checkRemaining(c, n, result);
       progress(
         `rep ${rep}/${reps}, ${c.label}: ${result.deleted} rows in ${Math.round(result.totalMs)} ms, ` +
-          `peak RSS ${Math.round(result.peakRssMb)} MB, heap after ${Math.round(result.heapAfterMb)} MB`,
+          `peak RSS ${Math.round(result.peakRssMb)} MB, heap after ${Math.round(result.heapAfterMb)} MB, ` +
+          `longest statement ${Math.round(result.longestStatementMs)} ms: ${result.longestStatement}`,
       );
       results.get(c)?.push(result);
     }
@@ -150,14 +160,18 @@ async function addVisitorData(): Promise<void> {
 
 function runCase(c: CleanupCase, url: string): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, CHILD, c.id], {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        UPLOADS_PATH: absolute(BENCH_UPLOADS),
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, ...caseArgs, CHILD, c.id],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          UPLOADS_PATH: absolute(BENCH_UPLOADS),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    );
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => (stdout += chunk));
