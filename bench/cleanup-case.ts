@@ -51,10 +51,13 @@ type Query = (this: pg.Client, ...args: unknown[]) => unknown;
 
 /** The first words of a statement's SQL, whitespace folded. */
 function sqlOf(query: unknown): string {
+  const config = query as { text?: unknown } | null;
   const text =
     typeof query === 'string'
       ? query
-      : String((query as { text?: unknown } | null)?.text ?? '');
+      : typeof config?.text === 'string'
+        ? config.text
+        : '';
   return text.replace(/\s+/g, ' ').trim().slice(0, 80);
 }
 
