@@ -54,6 +54,46 @@ describe.each(HTTP_ADAPTERS)(
       expect(await database.sessionData(key)).toEqual(expected);
     });
 
+    it('counts every increment of 50 clients incrementing one counter 2,000 times in all', async () => {
+      const key = await newSession();
+      const client = async (): Promise<number[]> => {
+        const statuses: number[] = [];
+        for (let i = 0; i < 40; i++) {
+          const response = await request(app.getHttpServer())
+            .get('/increment?key=visits')
+            .set('Cookie', `sessionid=${key}`);
+          statuses.push(response.status);
+        }
+        return statuses;
+      };
+
+      const statuses = (
+        await Promise.all(Array.from({ length: 50 }, client))
+      ).flat();
+
+      expect(statuses).toEqual(Array(2000).fill(200));
+      expect(await database.sessionData(key)).toEqual({
+        base: '0',
+        visits: 2000,
+      });
+    }, 60_000); // 2,000 requests: more than jest's default 5 s
+
+    it('answers 400 to an increment of a value that is not a number, and keeps it', async () => {
+      const key = await newSession();
+
+      const response = await request(app.getHttpServer())
+        .get('/increment?key=base')
+        .set('Cookie', `sessionid=${key}`)
+        .expect(400);
+
+      expect(response.body).toMatchObject({
+        message: expect.stringMatching(
+          /increment\(\) adds to a number .* holds a string there/,
+        ),
+      });
+      expect(await database.sessionData(key)).toEqual({ base: '0' });
+    });
+
     it('does not resurrect a session logged out while a slower request used it', async () => {
       const key = await newSession();
       gate.reset();

@@ -20,7 +20,7 @@ describe('A session key collision on create', () => {
   const taken = 'a'.repeat(32);
   const write = {
     data: { mine: true },
-    changes: { set: {}, removed: [], replaced: false },
+    changes: { set: {}, removed: [], replaced: false, increments: {} },
     expiry: 60,
   };
 

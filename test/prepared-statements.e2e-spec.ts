@@ -12,7 +12,7 @@ class AdminSession extends AbstractSessionEntity {}
 
 const write = (data: Record<string, unknown>) => ({
   data,
-  changes: { set: data, removed: [], replaced: false },
+  changes: { set: data, removed: [], replaced: false, increments: {} },
   expiry: 3600,
 });
 

@@ -11,7 +11,7 @@ const change = (
   expiry = 3600,
 ): SessionWrite => ({
   data: set,
-  changes: { set, removed, replaced: false },
+  changes: { set, removed, replaced: false, increments: {} },
   expiry,
 });
 
@@ -136,7 +136,12 @@ describe("The 'db' store's batches", () => {
       store.save(key('a'), change({ visits: 2 })),
       store.save(key('a'), {
         data: { fresh: true },
-        changes: { set: { fresh: true }, removed: [], replaced: true },
+        changes: {
+          set: { fresh: true },
+          removed: [],
+          replaced: true,
+          increments: {},
+        },
         expiry: 3600,
       }),
       store.save(key('a'), change({ lang: 'fr' })),

@@ -53,11 +53,18 @@ export class MapSessionStore extends SessionStore {
     if (entry === undefined) {
       return Promise.resolve(null);
     }
-    const data = changes.replaced ? {} : parse(entry.data);
+    const stored = changes.replaced ? {} : parse(entry.data);
     for (const removed of changes.removed) {
-      delete data[removed];
+      delete stored[removed];
     }
-    this.put(key, { ...data, ...changes.set }, expiry);
+    const data = { ...stored, ...changes.set };
+    // increment(): the amount goes onto the stored number, not the one the
+    // request saw, so that concurrent increments all count.
+    for (const [name, amount] of Object.entries(changes.increments)) {
+      const current = stored[name];
+      data[name] = (typeof current === 'number' ? current : 0) + amount;
+    }
+    this.put(key, data, expiry);
     return Promise.resolve(key);
   }
 

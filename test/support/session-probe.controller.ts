@@ -95,6 +95,16 @@ export class SessionProbeController {
     return session.toJSON();
   }
 
+  /** `?key=visits&by=2`: `session.increment(key, by)`; by default 1. */
+  @Get('increment')
+  increment(
+    @CurrentSession() session: Session,
+    @Query('key') key: string,
+    @Query('by') by?: string,
+  ) {
+    return { value: session.increment(key, by === undefined ? 1 : Number(by)) };
+  }
+
   @Get('remove')
   remove(@CurrentSession() session: Session, @Query('key') key: string) {
     return { removed: session.delete(key) };

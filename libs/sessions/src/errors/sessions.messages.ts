@@ -98,7 +98,18 @@ export const SESSIONS_MESSAGES = {
   cacheDidNotClear: () => 'The session cache failed to clear.',
 
   // Sessions.
+  csrfRefused: (reason: string) =>
+    `CSRF check failed: ${reason}. Forms must send the token of csrf.token() ` +
+    "in the field 'csrfmiddlewaretoken', scripts in the X-CSRFToken header.",
+  csrfTokenMissing: () =>
+    "the request has no CSRF token (neither an X-CSRFToken header nor a 'csrfmiddlewaretoken' field)",
+  csrfTokenIncorrect: () =>
+    "the CSRF token is not the session's (the page is older than the session, or came from elsewhere)",
   invalidExpiryDate: () => 'setExpiry() got an invalid Date',
+  notANumber: (kind: string) =>
+    `increment() adds to a number (or to nothing), and the session holds ${kind} there`,
+  invalidIncrement: (amount: string) =>
+    `increment() takes a finite number that keeps the sum finite, got ${amount}`,
   invalidExpiry: () =>
     'setExpiry() takes a whole number of seconds (up to 100 years), a Date, 0 or null',
 

@@ -10,9 +10,7 @@ import { HttpRequestSession } from './http-request-session.js';
  * ```ts
  * @Get('counter')
  * count(@CurrentSession() session: Session) {
- *   const visits = session.get('visits', 0) + 1;
- *   session.set('visits', visits);
- *   return { visits };
+ *   return { visits: session.increment('visits') };
  * }
  * ```
  */

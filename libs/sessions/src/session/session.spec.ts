@@ -18,7 +18,7 @@ class UnreachableStore extends SessionStore {
   create(_write: SessionWrite): Promise<string> {
     throw new Error('the store was not expected to be used');
   }
-  save(): Promise<string | null> {
+  save(_key: string, _write: SessionWrite): Promise<string | null> {
     throw new Error('the store was not expected to be used');
   }
   delete(): Promise<boolean> {
@@ -344,5 +344,115 @@ describe('Session expiry (as Django’s set_expiry / get_expiry_*)', () => {
     '10' as unknown as number,
   ])('rejects setExpiry(%p)', (value) => {
     expect(() => newSession().setExpiry(value)).toThrow(SessionDataError);
+  });
+});
+
+/** Keeps the writes it is given, so a test can see what a save sends. */
+class RecordingStore extends UnreachableStore {
+  readonly saved: SessionWrite[] = [];
+
+  override save(key: string, write: SessionWrite): Promise<string | null> {
+    this.saved.push(write);
+    return Promise.resolve(key);
+  }
+}
+
+describe('Session.increment()', () => {
+  function loaded(data: SessionData): [Session, RecordingStore] {
+    const store = new RecordingStore();
+    const session = new Session(
+      store,
+      { maxAge: TWO_WEEKS, expireAtBrowserClose: false },
+      'k'.repeat(32),
+      data,
+    );
+    return [session, store];
+  }
+
+  it('returns the sum, marks modified, and saves an addition to the stored number', async () => {
+    const [session, store] = loaded({ visits: 3, theme: 'dark' });
+
+    expect(session.increment('visits')).toBe(4);
+    expect(session.increment('visits', 2.5)).toBe(6.5);
+    expect(session.increment('new', -2)).toBe(-2);
+    expect(session.modified).toBe(true);
+    expect(session.get('visits')).toBe(6.5);
+    await session.save();
+
+    expect(store.saved[0].changes).toEqual({
+      set: { visits: 6.5, new: -2 },
+      removed: [],
+      replaced: false,
+      increments: { visits: 3.5, new: -2 },
+    });
+  });
+
+  it('adds in place again after a save', async () => {
+    const [session, store] = loaded({ visits: 3 });
+    session.increment('visits');
+    await session.save();
+
+    session.increment('visits');
+    await session.save();
+
+    expect(store.saved[1].changes.increments).toEqual({ visits: 1 });
+  });
+
+  it.each<[string, (session: Session) => void, Record<string, number>]>([
+    ['set', (session) => session.set('visits', 10), { visits: 11 }],
+    ['deleted', (session) => session.delete('visits'), { visits: 1 }],
+    ['cleared', (session) => session.clear(), { visits: 1 }],
+  ])(
+    'writes the sum as a value when the request %s the key first',
+    async (_case, change, expected) => {
+      const [session, store] = loaded({ visits: 3 });
+      change(session);
+      session.increment('visits');
+      await session.save();
+
+      expect(store.saved[0].changes.set).toEqual(expected);
+      expect(store.saved[0].changes.increments).toEqual({});
+    },
+  );
+
+  it('drops the addition when the request then sets or deletes the key', async () => {
+    const [session, store] = loaded({ a: 1, b: 1 });
+    session.increment('a');
+    session.increment('b');
+    session.set('a', 'text');
+    session.delete('b');
+    await session.save();
+
+    expect(store.saved[0].changes).toMatchObject({
+      set: { a: 'text' },
+      removed: ['b'],
+      increments: {},
+    });
+  });
+
+  it('refuses a value that is not a number, and an amount that is not finite, changing nothing', () => {
+    const [session] = loaded({ name: 'Zoë', list: [1], none: null, n: 1 });
+
+    expect(() => session.increment('name')).toThrow(
+      /"name" cannot be stored: increment\(\) adds to a number \(or to nothing\), and the session holds a string there/,
+    );
+    expect(() => session.increment('list')).toThrow(/holds an array there/);
+    expect(() => session.increment('none')).toThrow(/holds null there/);
+    expect(() => session.increment('n', Number.NaN)).toThrow(
+      /increment\(\) takes a finite number that keeps the sum finite, got NaN/,
+    );
+    expect(() => session.increment('n', Number.MAX_VALUE * 2)).toThrow(
+      SessionDataError,
+    );
+    expect(() => session.increment('n', '1' as unknown as number)).toThrow(
+      /got 1/,
+    );
+    expect(session.modified).toBe(false);
+    expect(session.toJSON()).toEqual({
+      name: 'Zoë',
+      list: [1],
+      none: null,
+      n: 1,
+    });
   });
 });

@@ -59,6 +59,8 @@ export class Session {
   /** Keys set and removed since the last write: what a save sends. */
   readonly #setKeys = new Set<string>();
   readonly #removedKeys = new Set<string>();
+  /** Amounts `increment()` added, by key: what the store adds in place. */
+  readonly #increments = new Map<string, number>();
   /** The data was cleared: the next save replaces the stored object. */
   #replaced = false;
   /** `modified` was set by hand: values may have changed in place. */
@@ -135,6 +137,7 @@ export class Session {
       return false;
     }
     this.#setKeys.delete(key);
+    this.#increments.delete(key);
     this.#removedKeys.add(key);
     this.#changed();
     return true;
@@ -155,6 +158,40 @@ export class Session {
       return this.#data.get(key) as T;
     }
     this.set(key, value);
+    return value;
+  }
+
+  /**
+   * Adds `amount` to the number under `key` (none counts as 0) and returns
+   * the new value, as this request sees it. The database stores apply the
+   * addition to the stored number when the session is saved (in SQL), so
+   * concurrent requests' increments all count: a counter read with `get()`
+   * and written with `set()` would lose them. Throws `SessionDataError` if
+   * the value is not a number or `amount` is not a finite number.
+   */
+  increment(key: string, amount = 1): number {
+    const current = this.get<unknown>(key, 0);
+    const reason =
+      whyNotStorableText(key) ??
+      (typeof current !== 'number'
+        ? SESSIONS_MESSAGES.notANumber(kindOf(current))
+        : typeof amount !== 'number' || !Number.isFinite(current + amount)
+          ? SESSIONS_MESSAGES.invalidIncrement(String(amount))
+          : null);
+    if (reason !== null) {
+      throw new SessionDataError(key, reason);
+    }
+    const value = (current as number) + amount;
+    const added = this.#increments.get(key);
+    // After a set(), a delete() or a clear(), the request fixed the value
+    // itself: the sum is then a value like any other.
+    const addsInPlace =
+      added !== undefined ||
+      !(this.#replaced || this.#setKeys.has(key) || this.#removedKeys.has(key));
+    this.#put(key, value);
+    if (addsInPlace) {
+      this.#increments.set(key, (added ?? 0) + amount);
+    }
     return value;
   }
 
@@ -195,6 +232,7 @@ export class Session {
     this.#data.clear();
     this.#setKeys.clear();
     this.#removedKeys.clear();
+    this.#increments.clear();
     this.#replaced = true;
     this.#changed();
   }
@@ -384,6 +422,7 @@ export class Session {
     this.#data.set(key, value);
     this.#setKeys.add(key);
     this.#removedKeys.delete(key);
+    this.#increments.delete(key);
     this.#changed();
   }
 
@@ -406,6 +445,7 @@ export class Session {
         set,
         removed: [...this.#removedKeys],
         replaced: this.#replaced,
+        increments: Object.fromEntries(this.#increments),
       },
       expiry: this.#storeExpiry(),
     };
@@ -414,6 +454,7 @@ export class Session {
   #written(): void {
     this.#setKeys.clear();
     this.#removedKeys.clear();
+    this.#increments.clear();
     this.#replaced = false;
     this.#writeAll = false;
     this.#inStore = true;
@@ -433,6 +474,15 @@ export class Session {
 /** Whether the session holds any data, without marking it accessed. */
 export function sessionHasData(session: Session): boolean {
   return readData(session).size > 0;
+}
+
+/** A JSON value's kind, for a message: 'a string', 'an array', 'null'... */
+function kindOf(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  const kind = Array.isArray(value) ? 'array' : typeof value;
+  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }
 
 function assertJson(key: string, value: unknown): void {

@@ -57,22 +57,35 @@ export function decodeSessionData(stored: unknown): SessionData {
 
 /**
  * The data a save leaves, as the `'db'` store's UPDATE does:
- * `(stored - removed) || set`; or `set` alone when the data was replaced or
- * the stored data is not an object (corrupt, loaded as `{}`).
+ * `(stored - removed) || set`, then each key of `increments` the stored
+ * number (0 if none) plus its amount; or `set` alone when the data was
+ * replaced. Stored data that is not an object (corrupt, loaded as `{}`)
+ * counts as empty.
  */
 export function applySessionChanges(
   stored: SessionData | null,
-  { set, removed, replaced }: SessionChanges,
+  { set, removed, replaced, increments }: SessionChanges,
 ): SessionData {
-  if (replaced || stored === null) {
+  if (replaced) {
     return { ...set };
   }
   // Spread, not Object.assign(): a key named `__proto__` stays a plain key.
-  const data: SessionData = { ...stored };
+  const kept: SessionData = { ...stored };
   for (const key of removed) {
-    delete data[key];
+    delete kept[key];
   }
-  return { ...data, ...set };
+  const added = Object.entries(increments).map(
+    ([key, amount]): [string, number] => [
+      key,
+      numberOr0(Object.hasOwn(kept, key) ? kept[key] : undefined) + amount,
+    ],
+  );
+  return { ...kept, ...set, ...Object.fromEntries(added) };
+}
+
+/** A stored value to add to: the number, or 0 for none or anything else. */
+export function numberOr0(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
 }
 
 /**

@@ -26,6 +26,14 @@ export interface SessionChanges {
    * `data` must go too.
    */
   readonly replaced: boolean;
+  /**
+   * Keys of `set` that `Session.increment()` added to, with the amount: the
+   * stored number (0 if none) plus the amount, not `set`'s value, is what the
+   * save leaves, so that concurrent requests' increments all count. A store
+   * that cannot add in place writes `set`'s value (the number the request
+   * saw, plus its amounts); the last write wins.
+   */
+  readonly increments: Readonly<Record<string, number>>;
 }
 
 /** One write of a session to its store. */

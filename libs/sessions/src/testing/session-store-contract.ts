@@ -220,6 +220,25 @@ export function describeSessionStoreContract(
         });
       });
 
+      it('adds increments to the stored number, so that concurrent ones all count', async () => {
+        if (onlyServerSide()) return;
+        const key = await store.create(sessionWrite({ visits: 1 }));
+        // Each writer loaded visits = 1 and adds to it.
+        const adding = (amount: number) =>
+          store.save(
+            key,
+            sessionWrite(
+              { visits: 1 + amount },
+              { set: { visits: 1 + amount }, increments: { visits: amount } },
+            ),
+          );
+
+        await Promise.all([adding(1), adding(2), adding(3)]);
+        await adding(4);
+
+        expect(await store.load(key)).toEqual({ visits: 11 });
+      });
+
       it('lets the last of two writes of one key win', async () => {
         if (onlyServerSide()) return;
         const key = await store.create(sessionWrite({ color: 'red' }));
@@ -404,15 +423,17 @@ export function sessionWrite(
     set = data,
     removed = [],
     replaced = false,
+    increments = {},
     expiry = AN_HOUR,
   }: {
     set?: SessionData;
     removed?: string[];
     replaced?: boolean;
+    increments?: Record<string, number>;
     expiry?: SessionExpiry;
   } = {},
 ): SessionWrite {
-  return { data, changes: { set, removed, replaced }, expiry };
+  return { data, changes: { set, removed, replaced, increments }, expiry };
 }
 
 /** A well-formed key that no store gave out. */

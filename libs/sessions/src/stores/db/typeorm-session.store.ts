@@ -211,6 +211,7 @@ export class TypeOrmSessionStore extends SessionStore {
       updates.map(([, { replaced }]) => replaced),
       updates.map(([, { removed }]) => JSON.stringify(removed)),
       updates.map(([, { set }]) => JSON.stringify(set)),
+      updates.map(([, { increments }]) => JSON.stringify(increments)),
       expiries.map(([date]) => date),
       expiries.map(([, seconds]) => seconds),
     ]);
@@ -289,13 +290,18 @@ function buildStatements({
       `ON CONFLICT (${key}) DO NOTHING`,
     // One row of parameters per session. Stored data that is not an object
     // (corrupt, loaded as {}) is replaced by the keys set: they are all the
-    // session has.
+    // session has. Then each increment adds to the stored number (0 if none),
+    // in the same statement: concurrent increments all count.
     save:
       `UPDATE ${table} AS stored SET ${data} = CASE WHEN NOT given.replaced AND jsonb_typeof(stored.${data}) = 'object' ` +
-      `THEN (stored.${data} - ARRAY(SELECT jsonb_array_elements_text(given.removed))) || given.assigned ELSE given.assigned END, ` +
+      `THEN (stored.${data} - ARRAY(SELECT jsonb_array_elements_text(given.removed))) || given.assigned ELSE given.assigned END ` +
+      `|| CASE WHEN given.replaced OR given.increments = '{}'::jsonb THEN '{}'::jsonb ELSE (` +
+      `SELECT jsonb_object_agg(added.key, COALESCE(CASE WHEN jsonb_typeof(stored.${data} -> added.key) = 'number' ` +
+      `THEN (stored.${data} -> added.key)::numeric END, 0) + added.value::numeric) ` +
+      `FROM jsonb_each(given.increments) AS added) END, ` +
       `${expire} = ${expiry('given.expire_at', 'given.expire_in')} ` +
-      `FROM unnest($1::text[], $2::boolean[], $3::jsonb[], $4::jsonb[], $5::timestamptz[], $6::float8[]) ` +
-      `AS given(key, replaced, removed, assigned, expire_at, expire_in) ` +
+      `FROM unnest($1::text[], $2::boolean[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::float8[]) ` +
+      `AS given(key, replaced, removed, assigned, increments, expire_at, expire_in) ` +
       `WHERE stored.${key} = given.key AND stored.${expire} > now() RETURNING stored.${key} AS key`,
     delete: `DELETE FROM ${table} WHERE ${key} = $1`,
     deleteIfEmpty: `DELETE FROM ${table} WHERE ${key} = $1 AND ${data} = '{}'::jsonb`,

@@ -74,7 +74,7 @@ describe('SignedCookieSessionStore', () => {
       const error = await rejection(
         store.save(key, {
           data: { a: 1, ...big },
-          changes: { set: big, removed: [], replaced: false },
+          changes: { set: big, removed: [], replaced: false, increments: {} },
           expiry: 60,
         }),
       );
