@@ -2,7 +2,7 @@
 // checks them with dependency-cruiser (`npm run lint:layers`).
 //
 // From the top: the module (sessions.module.ts, sessions.providers.ts) ->
-// http, cleanup -> session -> options -> stores -> entities, migrations ->
+// csrf (-> http), http, cleanup, health -> session -> options -> stores -> entities, migrations ->
 // errors, sessions.constants.ts. A folder imports only from layers below it.
 const SRC = '^libs/sessions/src/';
 
@@ -23,7 +23,7 @@ const MODULE = '(sessions\\.module|sessions\\.providers|index)\\.ts$';
  * The layers from the top down to the stores, in order: each below the
  * session model imports none of those above it.
  */
-const TOP = [MODULE, 'http/', 'cleanup/', 'health/'];
+const TOP = [MODULE, 'csrf/', 'http/', 'cleanup/', 'health/'];
 const ABOVE_OPTIONS = [...TOP, 'session/'];
 const ABOVE_STORES = [...ABOVE_OPTIONS, 'options/'];
 const ABOVE_DATABASE = [...ABOVE_STORES, 'stores/'];
@@ -47,21 +47,27 @@ module.exports = {
       to: { path: `${SRC}index\\.ts$` },
     },
     below(
+      'csrf-below-module',
+      'csrf/',
+      [MODULE, 'cleanup/', 'health/'],
+      'CSRF checks requests on top of the request layer; it knows no cleanup.',
+    ),
+    below(
       'health-below-module',
       'health/',
-      [MODULE, 'http/'],
+      [MODULE, 'csrf/', 'http/'],
       'Health reads the store and the cleanup; it knows no request.',
     ),
     below(
       'http-below-module',
       'http/',
-      [MODULE, 'cleanup/', 'health/'],
+      [MODULE, 'csrf/', 'cleanup/', 'health/'],
       'The request layer knows sessions, options and stores, not the module or the cleanup.',
     ),
     below(
       'cleanup-below-module',
       'cleanup/',
-      [MODULE, 'http/', 'health/', 'session/'],
+      [MODULE, 'csrf/', 'http/', 'health/', 'session/'],
       'The cleanup works on the database table; it knows no request and no Session.',
     ),
     below(

@@ -9,6 +9,7 @@ import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options.js';
@@ -59,20 +60,25 @@ export async function createTestApp(
  * The initialised app of a compiled testing module on `adapter`, with
  * `SessionsExceptionFilter` for the whole app as the README sets it up,
  * ready for supertest: a Fastify app is also made `ready()`, which
- * supertest's plain server does not wait for.
+ * supertest's plain server does not wait for. With `trustProxy`, the
+ * adapter believes `X-Forwarded-Proto` (an HTTPS request, for a test).
  */
 export async function serveTestingModule(
   moduleRef: TestingModule,
   adapter: HttpAdapterName,
   logger: LoggerService = silentLogger,
+  { trustProxy = false }: { trustProxy?: boolean } = {},
 ): Promise<INestApplication> {
   if (adapter === 'express') {
-    const app = moduleRef.createNestApplication({ logger });
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      logger,
+    });
+    app.set('trust proxy', trustProxy);
     app.useGlobalFilters(app.get(SessionsExceptionFilter));
     return app.init();
   }
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    new FastifyAdapter(),
+    new FastifyAdapter({ trustProxy }),
     { logger },
   );
   app.useGlobalFilters(app.get(SessionsExceptionFilter));

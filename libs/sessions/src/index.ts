@@ -17,6 +17,7 @@ export type {
   SessionsCacheOptions,
   SessionsCleanupMode,
   SessionsCleanupOptions,
+  SessionsCsrfOptions,
   SessionsFileStoreOptions,
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
@@ -77,6 +78,11 @@ export type {
   CleanupRunRecord,
 } from './cleanup/cleanup-metrics.js';
 
+// CSRF tokens in the session.
+export { CsrfService } from './csrf/csrf.service.js';
+export { CsrfGuard } from './csrf/csrf.guard.js';
+export { CsrfExempt } from './csrf/csrf-exempt.decorator.js';
+
 // Health.
 export { SessionsHealthIndicator } from './health/sessions-health.indicator.js';
 export type {
@@ -98,3 +104,4 @@ export {
   type SessionContextMissing,
 } from './errors/session-context.error.js';
 export { CleanupConflictError } from './errors/cleanup-conflict.error.js';
+export { CsrfError } from './errors/csrf.error.js';

@@ -1,3 +1,5 @@
+import { CsrfGuard } from './csrf/csrf.guard.js';
+import { CsrfService } from './csrf/csrf.service.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type DynamicModule,
@@ -118,6 +120,8 @@ export class SessionsModule implements NestModule {
         CleanupService,
         CleanupScheduler,
         SessionsHealthIndicator,
+        CsrfService,
+        CsrfGuard,
       ],
       exports: [
         SessionService,
@@ -125,6 +129,8 @@ export class SessionsModule implements NestModule {
         CleanupService,
         SessionsExceptionFilter,
         SessionsHealthIndicator,
+        CsrfService,
+        CsrfGuard,
         SESSIONS_OPTIONS,
       ],
     };

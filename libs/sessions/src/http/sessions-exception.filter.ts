@@ -2,6 +2,7 @@ import {
   type ArgumentsHost,
   BadRequestException,
   Catch,
+  ForbiddenException,
   type HttpException,
   Injectable,
   Logger,
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { FailureSummary } from '../errors/failure-summary.js';
+import { CsrfError } from '../errors/csrf.error.js';
 import { SessionCookieTooLargeError } from '../errors/session-cookie-too-large.error.js';
 import { SessionDataError } from '../errors/session-data.error.js';
 import { SessionInterruptedError } from '../errors/session-interrupted.error.js';
@@ -26,6 +28,7 @@ const RETRY_AFTER_SECONDS = 1;
  * a guard, the commit of the session before the response):
  * - a value that cannot be stored (`SessionDataError`) and a session deleted
  *   by a concurrent request (`SessionInterruptedError`): 400, not logged;
+ * - a request `CsrfGuard` refused (`CsrfError`): 403, not logged;
  * - a session too large for its cookie (`SessionCookieTooLargeError`): 413,
  *   logged, as the app stores too much in its cookie;
  * - a failure of the store (`SessionStoreError`): 503 with `Retry-After`,
@@ -84,6 +87,9 @@ function httpAnswerOf(error: unknown): HttpException | undefined {
     error instanceof SessionInterruptedError
   ) {
     return new BadRequestException(error.message);
+  }
+  if (error instanceof CsrfError) {
+    return new ForbiddenException(error.message);
   }
   if (error instanceof SessionCookieTooLargeError) {
     return new PayloadTooLargeException(

@@ -65,6 +65,7 @@ describe('resolveSessionsOptions', () => {
         mode: 'raw',
         batchSize: 5000,
       },
+      csrf: { trustedOrigins: [] },
       secret: undefined,
       fallbackSecrets: [],
       cache: { url: undefined, keyv: undefined, namespace: 'sessions' },
@@ -95,6 +96,7 @@ describe('resolveSessionsOptions', () => {
         saveEveryRequest: true,
         expireAtBrowserClose: true,
         cleanup,
+        csrf: { trustedOrigins: ['https://app.example.org'] },
         secret: SECRET,
         fallbackSecrets: [OLD_SECRET],
         cache: { url: 'redis://cache:6379/2', namespace: 'app-sessions' },
@@ -118,6 +120,7 @@ describe('resolveSessionsOptions', () => {
       expireAtBrowserClose: true,
       requestContext: true,
       cleanup,
+      csrf: { trustedOrigins: ['https://app.example.org'] },
       secret: SECRET,
       fallbackSecrets: [OLD_SECRET],
       cache: {
@@ -221,7 +224,7 @@ describe('resolveSessionsOptions', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, requestContext, cleanup, secret, fallbackSecrets, cache, fileStore\)/,
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, requestContext, cleanup, csrf, secret, fallbackSecrets, cache, fileStore\)/,
       ),
       expect.stringMatching(
         /^'store' must be 'db', 'cached_db', 'cache', 'file', 'signed_cookies', a class that extends SessionStore or an instance of one, got 'redis'/,
@@ -322,6 +325,38 @@ describe('resolveSessionsOptions', () => {
         resolveSessionsOptions({}, { cleanup: 'nightly' as never }),
       ),
     ).toEqual(["'cleanup' must be an object, got 'nightly'."]);
+  });
+
+  it('checks the csrf options', () => {
+    const trustedOrigins = ['https://app.example.org', 'https://*.example.net'];
+    expect(
+      resolveSessionsOptions({}, { csrf: { trustedOrigins } }).csrf,
+    ).toEqual({ trustedOrigins });
+    for (const bad of [
+      ['https://example.org/'],
+      ['example.org'],
+      ['https://example.org/path'],
+      ['ftp://example.org'],
+      'https://example.org',
+    ]) {
+      expect(
+        problemsOf(() =>
+          resolveSessionsOptions(
+            {},
+            { csrf: { trustedOrigins: bad as never } },
+          ),
+        ),
+      ).toEqual([
+        expect.stringMatching(
+          /^'csrf.trustedOrigins' must be a list of origins such as 'https:\/\/example.com' or 'https:\/\/\*.example.com' \(scheme and host, no path\), got /,
+        ),
+      ]);
+    }
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions({}, { csrf: { origins: [] } as never }),
+      ),
+    ).toEqual(["unknown option 'csrf.origins' (known: trustedOrigins)."]);
   });
 
   it('rejects options that are not an object', () => {

@@ -16,6 +16,10 @@ import {
   resolveCleanupOptions,
 } from './resolve-cleanup-options.js';
 import {
+  type ResolvedCsrfOptions,
+  resolveCsrfOptions,
+} from './resolve-csrf-options.js';
+import {
   type ResolvedStoreOptions,
   resolveStoreOptions,
 } from './resolve-store-options.js';
@@ -48,6 +52,7 @@ export interface ResolvedSessionsOptions
   readonly expireAtBrowserClose: boolean;
   readonly requestContext: boolean;
   readonly cleanup: ResolvedCleanupOptions;
+  readonly csrf: ResolvedCsrfOptions;
 }
 
 const STATIC_KEYS = ['store', 'entity', 'dataSource'];
@@ -57,6 +62,7 @@ const BEHAVIOUR_KEYS = [
   'expireAtBrowserClose',
   'requestContext',
   'cleanup',
+  'csrf',
   'secret',
   'fallbackSecrets',
   'cache',
@@ -146,6 +152,7 @@ export function resolveSessionsOptions(
   );
 
   const cleanup = resolveCleanupOptions(behaviour.cleanup, problems);
+  const csrf = resolveCsrfOptions(behaviour.csrf, problems);
   const stores = resolveStoreOptions(
     resolvedStatics.store,
     behaviour,
@@ -162,6 +169,7 @@ export function resolveSessionsOptions(
     expireAtBrowserClose,
     requestContext,
     cleanup,
+    csrf,
   };
 }
 

@@ -161,6 +161,17 @@ export interface SessionsCleanupOptions {
   batchSize?: number;
 }
 
+/** What `CsrfGuard` accepts besides the site's own origin. */
+export interface SessionsCsrfOptions {
+  /**
+   * Origins, besides the site's own, whose pages may send unsafe requests
+   * (Django's `CSRF_TRUSTED_ORIGINS`): `'https://example.com'`, or
+   * `'https://*.example.com'` for every subdomain.
+   * @default []
+   */
+  trustedOrigins?: string[];
+}
+
 /**
  * Options that shape behaviour; in `forRootAsync` they may come from
  * `ConfigService`.
@@ -194,6 +205,8 @@ export interface SessionsBehaviourOptions {
   requestContext?: boolean;
   /** The nightly purge of expired sessions. */
   cleanup?: SessionsCleanupOptions;
+  /** The origin check of `CsrfGuard`. */
+  csrf?: SessionsCsrfOptions;
   /**
    * The key the `'signed_cookies'` store signs sessions with (Django's
    * `SECRET_KEY`): at least 32 characters, random, kept out of the code.
