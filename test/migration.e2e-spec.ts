@@ -33,7 +33,7 @@ describe('The session table migration', () => {
     }
   }, 60_000);
 
-  it('creates the columns, key and index of SPEC.md', async () => {
+  it("creates the columns, key and indexes of SPEC.md, and the users' columns", async () => {
     expect(
       await database.query(
         `SELECT column_name, data_type, character_maximum_length, is_nullable
@@ -59,12 +59,36 @@ describe('The session table migration', () => {
         character_maximum_length: null,
         is_nullable: 'NO',
       },
+      {
+        column_name: 'auth_user_id',
+        data_type: 'character varying',
+        character_maximum_length: 255,
+        is_nullable: 'YES',
+      },
+      {
+        column_name: 'created_at',
+        data_type: 'timestamp with time zone',
+        character_maximum_length: null,
+        is_nullable: 'NO',
+      },
+      {
+        column_name: 'last_seen',
+        data_type: 'timestamp with time zone',
+        character_maximum_length: null,
+        is_nullable: 'NO',
+      },
     ]);
     expect(
       await database.query(
         `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'session' ORDER BY indexname`,
       ),
     ).toEqual([
+      {
+        indexname: 'session_auth_user_id_idx',
+        indexdef: expect.stringContaining(
+          'USING btree (auth_user_id) WHERE (auth_user_id IS NOT NULL)',
+        ),
+      },
       {
         indexname: 'session_expire_date_idx',
         indexdef: expect.stringContaining('USING btree (expire_date)'),

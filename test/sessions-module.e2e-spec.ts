@@ -5,8 +5,10 @@ import {
   SessionsConfigurationError,
   SessionService,
   SessionsModule,
+  SessionStore,
   type SessionsBehaviourOptions,
   type SessionsOptionsFactory,
+  UserSessionsUnsupportedError,
 } from 'nest-sessions';
 import {
   Injectable,
@@ -304,6 +306,18 @@ describe('SessionsModule', () => {
       expect(
         await database.query('SELECT session_data, user_id FROM app_session'),
       ).toEqual([{ session_data: { a: '1', b: '2' }, user_id: 42 }]);
+
+      // Without the users' columns, per-user sessions say what is missing.
+      const sessions = app.get(SessionService);
+      expect(app.get(SessionStore).findsUserSessions).toBe(false);
+      await expect(sessions.listUserSessions('alice')).rejects.toThrow(
+        new UserSessionsUnsupportedError(
+          'TypeOrmSessionStore',
+          "The session entity AppSession has no users' columns, so the store cannot list or revoke a user's sessions. " +
+            'Extend AbstractUserSessionEntity instead of AbstractSessionEntity, and add its columns to the table ' +
+            '(the migration AddSessionUsers1796601600000 does it for the session table).',
+        ),
+      );
     });
   });
 

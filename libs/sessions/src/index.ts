@@ -18,6 +18,7 @@ export type {
   SessionsCleanupMode,
   SessionsCleanupOptions,
   SessionsCsrfOptions,
+  SessionsAuthOptions,
   SessionsFileStoreOptions,
   SessionsModuleAsyncOptions,
   SessionsModuleOptions,
@@ -34,7 +35,10 @@ export type {
   SessionExpiryValue,
 } from './session/session.js';
 export { SessionService } from './session/session.service.js';
+export type { LoginOptions, UserSession } from './session/session.service.js';
 export { CurrentSession } from './http/current-session.decorator.js';
+export { CurrentUserId } from './http/current-user-id.decorator.js';
+export { LoggedInGuard } from './http/logged-in.guard.js';
 
 // Stores.
 export { SessionStore } from './stores/session.store.js';
@@ -43,6 +47,8 @@ export type {
   SessionData,
   SessionExpiry,
   SessionWrite,
+  StoredUserSession,
+  UserSessionsFilter,
 } from './stores/session.store.js';
 export { TypeOrmSessionStore } from './stores/db/typeorm-session.store.js';
 export { CachedDbSessionStore } from './stores/cache/cached-db-session.store.js';
@@ -57,6 +63,7 @@ export type { SignedCookieSessionStoreOptions } from './stores/signed-cookies/si
 
 // The database.
 export { AbstractSessionEntity } from './entities/abstract-session.entity.js';
+export { AbstractUserSessionEntity } from './entities/abstract-user-session.entity.js';
 export { SessionEntity } from './entities/session.entity.js';
 export { sessionMigrations } from './migrations/session-migrations.js';
 
@@ -105,3 +112,5 @@ export {
 } from './errors/session-context.error.js';
 export { CleanupConflictError } from './errors/cleanup-conflict.error.js';
 export { CsrfError } from './errors/csrf.error.js';
+export { UserSessionsUnsupportedError } from './errors/user-sessions-unsupported.error.js';
+export { LoginRequiredError } from './errors/login-required.error.js';

@@ -1,3 +1,4 @@
+import { LoggedInGuard } from './http/logged-in.guard.js';
 import { CsrfGuard } from './csrf/csrf.guard.js';
 import { CsrfService } from './csrf/csrf.service.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -122,6 +123,7 @@ export class SessionsModule implements NestModule {
         SessionsHealthIndicator,
         CsrfService,
         CsrfGuard,
+        LoggedInGuard,
       ],
       exports: [
         SessionService,
@@ -131,6 +133,7 @@ export class SessionsModule implements NestModule {
         SessionsHealthIndicator,
         CsrfService,
         CsrfGuard,
+        LoggedInGuard,
         SESSIONS_OPTIONS,
       ],
     };

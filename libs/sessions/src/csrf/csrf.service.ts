@@ -2,15 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { CsrfError } from '../errors/csrf.error.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 import type { Session } from '../session/session.js';
+import { CSRF_SESSION_KEY } from '../sessions.constants.js';
 import {
   csrfTokenMatches,
   isCsrfSecret,
   maskCsrfSecret,
   newCsrfSecret,
 } from './csrf-token.js';
-
-/** The session key of the CSRF secret, as Django's `CSRF_USE_SESSIONS` names it. */
-export const CSRF_SESSION_KEY = '_csrftoken';
 
 /**
  * CSRF tokens kept in the session (Django's `CSRF_USE_SESSIONS`): a secret

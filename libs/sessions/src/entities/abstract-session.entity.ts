@@ -2,14 +2,15 @@ import { Column, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * The columns every session row has, as Django's `AbstractBaseSession`.
- * Extend it to add columns of your own (a `user_id`, say) and pass your
- * class as the `entity` option:
+ * Extend it to add columns of your own (a `tenant_id`, say) and pass your
+ * class as the `entity` option; extend `AbstractUserSessionEntity` instead
+ * to keep per-user sessions:
  *
  * ```ts
  * @Entity('session')
- * export class AppSession extends AbstractSessionEntity {
- *   @Column({ name: 'user_id', type: 'integer', nullable: true })
- *   userId!: number | null;
+ * export class AppSession extends AbstractUserSessionEntity {
+ *   @Column({ name: 'tenant_id', type: 'integer', nullable: true })
+ *   tenantId!: number | null;
  * }
  * ```
  */

@@ -1,6 +1,6 @@
 import { Entity } from 'typeorm';
-import { AbstractSessionEntity } from './abstract-session.entity.js';
+import { AbstractUserSessionEntity } from './abstract-user-session.entity.js';
 
-/** The `session` table, as Django's `django_session`. */
+/** The `session` table, as Django's `django_session`, with its users' columns. */
 @Entity('session')
-export class SessionEntity extends AbstractSessionEntity {}
+export class SessionEntity extends AbstractUserSessionEntity {}

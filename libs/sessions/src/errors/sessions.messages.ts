@@ -105,6 +105,17 @@ export const SESSIONS_MESSAGES = {
     "the request has no CSRF token (neither an X-CSRFToken header nor a 'csrfmiddlewaretoken' field)",
   csrfTokenIncorrect: () =>
     "the CSRF token is not the session's (the page is older than the session, or came from elsewhere)",
+  userSessionsUnsupported: (store: string) =>
+    `The session store ${store} cannot list or revoke a user's sessions: it keeps no index of sessions by user. ` +
+    "Use the 'db' or 'cached_db' store for per-user sessions.",
+  userColumnsMissing: (entity: string) =>
+    `The session entity ${entity} has no users' columns, so the store cannot list or revoke a user's sessions. ` +
+    'Extend AbstractUserSessionEntity instead of AbstractSessionEntity, and add its columns to the table ' +
+    '(the migration AddSessionUsers1796601600000 does it for the session table).',
+  loginRequired: () =>
+    'This page is for logged-in users, and the request has no logged-in session.',
+  invalidUserId: () =>
+    'login() takes a user id of 1 to 255 characters (a number is turned into text)',
   invalidExpiryDate: () => 'setExpiry() got an invalid Date',
   notANumber: (kind: string) =>
     `increment() adds to a number (or to nothing), and the session holds ${kind} there`,

@@ -80,6 +80,14 @@ export class HttpRequestSession extends RequestSession {
     return this.loading;
   }
 
+  /**
+   * The id of the user logged in on the request's session, checked as
+   * `SessionService.userId()` checks it; `null` for none.
+   */
+  async userId(): Promise<string | null> {
+    return this.sessions.userId(await this.session());
+  }
+
   /** The session, if the request asked for it; `undefined` otherwise. */
   get requested(): Promise<Session> | undefined {
     return this.loading;

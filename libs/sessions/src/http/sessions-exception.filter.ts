@@ -8,10 +8,12 @@ import {
   Logger,
   PayloadTooLargeException,
   ServiceUnavailableException,
+  UnauthorizedException,
 } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { FailureSummary } from '../errors/failure-summary.js';
 import { CsrfError } from '../errors/csrf.error.js';
+import { LoginRequiredError } from '../errors/login-required.error.js';
 import { SessionCookieTooLargeError } from '../errors/session-cookie-too-large.error.js';
 import { SessionDataError } from '../errors/session-data.error.js';
 import { SessionInterruptedError } from '../errors/session-interrupted.error.js';
@@ -29,6 +31,7 @@ const RETRY_AFTER_SECONDS = 1;
  * - a value that cannot be stored (`SessionDataError`) and a session deleted
  *   by a concurrent request (`SessionInterruptedError`): 400, not logged;
  * - a request `CsrfGuard` refused (`CsrfError`): 403, not logged;
+ * - a request `LoggedInGuard` refused (`LoginRequiredError`): 401, not logged;
  * - a session too large for its cookie (`SessionCookieTooLargeError`): 413,
  *   logged, as the app stores too much in its cookie;
  * - a failure of the store (`SessionStoreError`): 503 with `Retry-After`,
@@ -90,6 +93,9 @@ function httpAnswerOf(error: unknown): HttpException | undefined {
   }
   if (error instanceof CsrfError) {
     return new ForbiddenException(error.message);
+  }
+  if (error instanceof LoginRequiredError) {
+    return new UnauthorizedException(error.message);
   }
   if (error instanceof SessionCookieTooLargeError) {
     return new PayloadTooLargeException(

@@ -1,9 +1,10 @@
 import type { MigrationInterface } from 'typeorm';
+import { AddSessionUsers1796601600000 } from './add-session-users.migration.js';
 import { CreateSessionExpiredOutbox1796515200000 } from './create-session-expired-outbox.migration.js';
 import { CreateSessionTable1795305600000 } from './create-session-table.migration.js';
 
 /**
- * The migrations of the `session` table and of the cleanup's outbox
+ * The migrations of the `session` table (with its users' columns) and of the cleanup's outbox
  * (`session_expired_outbox`, for `@AfterSessionsExpired()`), oldest first. Add them to your
  * `DataSource`'s `migrations` so the TypeORM CLI (or `migrationsRun`)
  * creates and updates the table:
@@ -15,4 +16,5 @@ import { CreateSessionTable1795305600000 } from './create-session-table.migratio
 export const sessionMigrations: readonly (new () => MigrationInterface)[] = [
   CreateSessionTable1795305600000,
   CreateSessionExpiredOutbox1796515200000,
+  AddSessionUsers1796601600000,
 ];

@@ -66,6 +66,7 @@ describe('resolveSessionsOptions', () => {
         batchSize: 5000,
       },
       csrf: { trustedOrigins: [] },
+      auth: { currentHash: undefined },
       secret: undefined,
       fallbackSecrets: [],
       cache: { url: undefined, keyv: undefined, namespace: 'sessions' },
@@ -74,6 +75,7 @@ describe('resolveSessionsOptions', () => {
   });
 
   it('keeps what is given', () => {
+    const currentHash = (userId: string) => `hash of ${userId}`;
     // Every cleanup option set, and none the default.
     const cleanup = {
       enabled: false,
@@ -97,6 +99,7 @@ describe('resolveSessionsOptions', () => {
         expireAtBrowserClose: true,
         cleanup,
         csrf: { trustedOrigins: ['https://app.example.org'] },
+        auth: { currentHash },
         secret: SECRET,
         fallbackSecrets: [OLD_SECRET],
         cache: { url: 'redis://cache:6379/2', namespace: 'app-sessions' },
@@ -121,6 +124,7 @@ describe('resolveSessionsOptions', () => {
       requestContext: true,
       cleanup,
       csrf: { trustedOrigins: ['https://app.example.org'] },
+      auth: { currentHash },
       secret: SECRET,
       fallbackSecrets: [OLD_SECRET],
       cache: {
@@ -224,7 +228,7 @@ describe('resolveSessionsOptions', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, requestContext, cleanup, csrf, secret, fallbackSecrets, cache, fileStore\)/,
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, requestContext, cleanup, csrf, auth, secret, fallbackSecrets, cache, fileStore\)/,
       ),
       expect.stringMatching(
         /^'store' must be 'db', 'cached_db', 'cache', 'file', 'signed_cookies', a class that extends SessionStore or an instance of one, got 'redis'/,
@@ -357,6 +361,20 @@ describe('resolveSessionsOptions', () => {
         resolveSessionsOptions({}, { csrf: { origins: [] } as never }),
       ),
     ).toEqual(["unknown option 'csrf.origins' (known: trustedOrigins)."]);
+  });
+
+  it('checks the auth options', () => {
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions(
+          {},
+          { auth: { currentHash: 'sha256', other: 1 } as never },
+        ),
+      ),
+    ).toEqual([
+      "unknown option 'auth.other' (known: currentHash).",
+      "'auth.currentHash' must be a function from a user id to the user's auth hash (or null), got 'sha256'.",
+    ]);
   });
 
   it('rejects options that are not an object', () => {

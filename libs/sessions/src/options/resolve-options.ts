@@ -53,6 +53,13 @@ export interface ResolvedSessionsOptions
   readonly requestContext: boolean;
   readonly cleanup: ResolvedCleanupOptions;
   readonly csrf: ResolvedCsrfOptions;
+  readonly auth: ResolvedAuthOptions;
+}
+
+/** The `auth` options, checked. */
+export interface ResolvedAuthOptions {
+  readonly currentHash:
+    ((userId: string) => string | null | Promise<string | null>) | undefined;
 }
 
 const STATIC_KEYS = ['store', 'entity', 'dataSource'];
@@ -63,6 +70,7 @@ const BEHAVIOUR_KEYS = [
   'requestContext',
   'cleanup',
   'csrf',
+  'auth',
   'secret',
   'fallbackSecrets',
   'cache',
@@ -153,6 +161,7 @@ export function resolveSessionsOptions(
 
   const cleanup = resolveCleanupOptions(behaviour.cleanup, problems);
   const csrf = resolveCsrfOptions(behaviour.csrf, problems);
+  const auth = resolveAuthOptions(behaviour.auth, problems);
   const stores = resolveStoreOptions(
     resolvedStatics.store,
     behaviour,
@@ -170,6 +179,7 @@ export function resolveSessionsOptions(
     requestContext,
     cleanup,
     csrf,
+    auth,
   };
 }
 
@@ -312,6 +322,34 @@ function resolveCookie(
     secure,
     httpOnly,
     sameSite,
+  };
+}
+
+function resolveAuthOptions(
+  options: unknown,
+  problems: string[],
+): ResolvedAuthOptions {
+  if (options === undefined) {
+    return { currentHash: undefined };
+  }
+  if (!isPlainObject(options)) {
+    problems.push(`'auth' must be an object, got ${describe(options)}.`);
+    return { currentHash: undefined };
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'currentHash') {
+      problems.push(`unknown option 'auth.${key}' (known: currentHash).`);
+    }
+  }
+  const { currentHash } = options;
+  if (currentHash !== undefined && typeof currentHash !== 'function') {
+    problems.push(
+      `'auth.currentHash' must be a function from a user id to the user's auth hash (or null), got ${describe(currentHash)}.`,
+    );
+    return { currentHash: undefined };
+  }
+  return {
+    currentHash: currentHash as ResolvedAuthOptions['currentHash'],
   };
 }
 

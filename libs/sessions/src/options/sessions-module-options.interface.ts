@@ -161,6 +161,20 @@ export interface SessionsCleanupOptions {
   batchSize?: number;
 }
 
+/** How logins are checked (Django's session auth hash). */
+export interface SessionsAuthOptions {
+  /**
+   * The current auth hash of the user with this id (the value
+   * `SessionService.login()` was given as `authHash`, derived from the
+   * user's credentials), or `null` when there is no such user any more.
+   * When it is set, a session whose stored hash differs is logged out
+   * (flushed) the first time its user is asked for in a request
+   * (`SessionService.userId()`, `LoggedInGuard`, `@CurrentUserId()`).
+   * @default undefined (logins are not checked against the user)
+   */
+  currentHash?: (userId: string) => string | null | Promise<string | null>;
+}
+
 /** What `CsrfGuard` accepts besides the site's own origin. */
 export interface SessionsCsrfOptions {
   /**
@@ -207,6 +221,8 @@ export interface SessionsBehaviourOptions {
   cleanup?: SessionsCleanupOptions;
   /** The origin check of `CsrfGuard`. */
   csrf?: SessionsCsrfOptions;
+  /** How logins are checked against the user's current credentials. */
+  auth?: SessionsAuthOptions;
   /**
    * The key the `'signed_cookies'` store signs sessions with (Django's
    * `SECRET_KEY`): at least 32 characters, random, kept out of the code.

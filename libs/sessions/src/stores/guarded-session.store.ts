@@ -4,6 +4,8 @@ import {
   type SessionData,
   SessionStore,
   type SessionWrite,
+  type StoredUserSession,
+  type UserSessionsFilter,
 } from './session.store.js';
 
 /**
@@ -46,6 +48,29 @@ export class GuardedSessionStore extends SessionStore {
 
   clearExpired(): Promise<number> {
     return guard('clear the expired sessions', () => this.inner.clearExpired());
+  }
+
+  override get findsUserSessions(): boolean {
+    return this.inner.findsUserSessions;
+  }
+
+  override listUserSessions(userId: string): Promise<StoredUserSession[]> {
+    return guard("list the user's sessions", () =>
+      this.inner.listUserSessions(userId),
+    );
+  }
+
+  override deleteUserSessions(
+    userId: string,
+    filter: UserSessionsFilter = {},
+  ): Promise<number> {
+    return guard("delete the user's sessions", () =>
+      this.inner.deleteUserSessions(userId, filter),
+    );
+  }
+
+  protected override get storeName(): string {
+    return this.inner.constructor.name;
   }
 
   override get expiresByItself(): boolean {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityMetadata } from 'typeorm';
-import type { AbstractSessionEntity } from '../entities/abstract-session.entity.js';
+import type { AbstractUserSessionEntity } from '../entities/abstract-user-session.entity.js';
 
 /** The session table and its columns, quoted for SQL. */
 export interface SessionTableNames {
@@ -8,6 +8,12 @@ export interface SessionTableNames {
   readonly key: string;
   readonly data: string;
   readonly expire: string;
+  /** The users' columns, when the entity has them (`AbstractUserSessionEntity`). */
+  readonly users?: {
+    readonly user: string;
+    readonly created: string;
+    readonly lastSeen: string;
+  };
 }
 
 /**
@@ -24,8 +30,10 @@ export class SessionTable {
     readonly metadata: EntityMetadata,
   ) {
     const escape = (name: string): string => dataSource.driver.escape(name);
-    const column = (property: keyof AbstractSessionEntity): string =>
+    const column = (property: keyof AbstractUserSessionEntity): string =>
       escape(metadata.findColumnWithPropertyName(property)!.databaseName);
+    const hasUsers =
+      metadata.findColumnWithPropertyName('authUserId') !== undefined;
     this.names = {
       table: metadata.schema
         ? `${escape(metadata.schema)}.${escape(metadata.tableName)}`
@@ -33,6 +41,13 @@ export class SessionTable {
       key: column('sessionKey'),
       data: column('sessionData'),
       expire: column('expireDate'),
+      users: hasUsers
+        ? {
+            user: column('authUserId'),
+            created: column('createdAt'),
+            lastSeen: column('lastSeen'),
+          }
+        : undefined,
     };
   }
 }

@@ -2,6 +2,7 @@ import { SessionsError } from '../errors/sessions.error.js';
 import type { SessionTable } from './session-table.js';
 import { generateSessionKey, isValidSessionKey } from './session-key.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
+import { UserSessionsUnsupportedError } from '../errors/user-sessions-unsupported.error.js';
 
 /** A key collision is a 1 in 36^32 event; this many in a row means a broken RNG. */
 const MAX_CREATE_ATTEMPTS = 10;
@@ -44,6 +45,30 @@ export interface SessionWrite {
   readonly changes: SessionChanges;
   /** When the session expires. */
   readonly expiry: SessionExpiry;
+}
+
+/** A user's live session, as a store lists it: never its key. */
+export interface StoredUserSession {
+  /** The session's public id: the SHA-256 of its key, in hex. */
+  readonly id: string;
+  /** When it was created (the login, as a login gives a new key). */
+  readonly createdAt: Date;
+  /** When it was last saved. */
+  readonly lastSeen: Date;
+  /** When it expires, unless a request extends it. */
+  readonly expiresAt: Date;
+  /** The address the login came from, if the app gave it to `login()`. */
+  readonly ip: string | null;
+  /** The login's `User-Agent`, if the app gave it to `login()`. */
+  readonly userAgent: string | null;
+}
+
+/** Which of a user's sessions `deleteUserSessions()` deletes: by default, all. */
+export interface UserSessionsFilter {
+  /** Only the session with this public id (`StoredUserSession.id`). */
+  readonly id?: string;
+  /** All but the session under this key (the current one). */
+  readonly exceptKey?: string;
 }
 
 /**
@@ -94,6 +119,41 @@ export abstract class SessionStore {
    * themselves (`expiresByItself`) returns 0.
    */
   abstract clearExpired(): Promise<number>;
+
+  /**
+   * Whether the store finds sessions by user (`listUserSessions()`,
+   * `deleteUserSessions()`): the database stores do, from the
+   * `auth_user_id` column they keep from the data's `_auth_user_id`.
+   */
+  get findsUserSessions(): boolean {
+    return false;
+  }
+
+  /**
+   * The live sessions of the user logged in with `userId`, the most
+   * recently seen first. A store that does not find sessions by user
+   * (`findsUserSessions`) rejects with `UserSessionsUnsupportedError`.
+   */
+  listUserSessions(_userId: string): Promise<StoredUserSession[]> {
+    return Promise.reject(new UserSessionsUnsupportedError(this.storeName));
+  }
+
+  /**
+   * Deletes the sessions of the user logged in with `userId` that `filter`
+   * picks, and returns how many it deleted. A store that does not find
+   * sessions by user rejects with `UserSessionsUnsupportedError`.
+   */
+  deleteUserSessions(
+    _userId: string,
+    _filter: UserSessionsFilter = {},
+  ): Promise<number> {
+    return Promise.reject(new UserSessionsUnsupportedError(this.storeName));
+  }
+
+  /** The store's name, for messages: its class's. */
+  protected get storeName(): string {
+    return this.constructor.name;
+  }
 
   /**
    * Whether expired sessions leave the store by themselves (a cache's TTL, a

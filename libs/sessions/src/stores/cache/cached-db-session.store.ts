@@ -10,6 +10,8 @@ import {
   type SessionData,
   SessionStore,
   type SessionWrite,
+  type StoredUserSession,
+  type UserSessionsFilter,
 } from '../session.store.js';
 import type { TypeOrmSessionStore } from '../db/typeorm-session.store.js';
 
@@ -189,6 +191,24 @@ export class CachedDbSessionStore
       await this.cached.invalidate(key);
     }
     return deleted;
+  }
+
+  override get findsUserSessions(): boolean {
+    return true;
+  }
+
+  override listUserSessions(userId: string): Promise<StoredUserSession[]> {
+    return this.database.listUserSessions(userId);
+  }
+
+  /** Deletes the rows, then drops the entries of the sessions deleted. */
+  override async deleteUserSessions(
+    userId: string,
+    filter: UserSessionsFilter = {},
+  ): Promise<number> {
+    const keys = await this.database.deleteUserSessionKeys(userId, filter);
+    await Promise.all(keys.map((key) => this.cached.invalidate(key)));
+    return keys.length;
   }
 
   /** @internal The database's table, which the cleanup purges. */

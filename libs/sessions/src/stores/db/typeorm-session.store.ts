@@ -3,6 +3,7 @@ import type { DataSource, EntityMetadata } from 'typeorm';
 import type { AbstractSessionEntity } from '../../entities/abstract-session.entity.js';
 import { SessionEntity } from '../../entities/session.entity.js';
 import { SessionsConfigurationError } from '../../errors/sessions-configuration.error.js';
+import { UserSessionsUnsupportedError } from '../../errors/user-sessions-unsupported.error.js';
 import {
   type PreparedStatement,
   preparedStatement,
@@ -16,7 +17,10 @@ import {
   type SessionExpiry,
   SessionStore,
   type SessionWrite,
+  type StoredUserSession,
+  type UserSessionsFilter,
 } from '../session.store.js';
+import { AUTH_KEYS } from '../../sessions.constants.js';
 import { TurnBatch } from './turn-batch.js';
 import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
 
@@ -36,7 +40,9 @@ type SessionStatements<Statement> = Record<
   | 'save'
   | 'delete'
   | 'deleteIfEmpty'
-  | 'clearExpired',
+  | 'clearExpired'
+  | 'listUser'
+  | 'deleteUser',
   Statement
 >;
 
@@ -137,6 +143,69 @@ export class TypeOrmSessionStore extends SessionStore {
         return deleted;
       }
     }
+  }
+
+  /** Whether the entity has the users' columns (`AbstractUserSessionEntity`). */
+  override get findsUserSessions(): boolean {
+    return this.table.names.users !== undefined;
+  }
+
+  /** One indexed SELECT of the user's live sessions, the most recently seen first. */
+  override async listUserSessions(
+    userId: string,
+  ): Promise<StoredUserSession[]> {
+    if (!this.findsUserSessions) {
+      throw this.noUserColumns();
+    }
+    const { rows } = await this.query<{
+      id: string;
+      created_at: Date;
+      last_seen: Date;
+      expire_date: Date;
+      ip: string | null;
+      user_agent: string | null;
+    }>(this.sql.listUser, [userId]);
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: row.created_at,
+      lastSeen: row.last_seen,
+      expiresAt: row.expire_date,
+      ip: row.ip,
+      userAgent: row.user_agent,
+    }));
+  }
+
+  override async deleteUserSessions(
+    userId: string,
+    filter: UserSessionsFilter = {},
+  ): Promise<number> {
+    return (await this.deleteUserSessionKeys(userId, filter)).length;
+  }
+
+  /**
+   * @internal `deleteUserSessions()`, giving the keys it deleted (the
+   * `'cached_db'` store drops their entries).
+   */
+  async deleteUserSessionKeys(
+    userId: string,
+    { id, exceptKey }: UserSessionsFilter,
+  ): Promise<string[]> {
+    if (!this.findsUserSessions) {
+      throw this.noUserColumns();
+    }
+    const { rows } = await this.query<{ key: string }>(this.sql.deleteUser, [
+      userId,
+      id ?? null,
+      exceptKey ?? null,
+    ]);
+    return rows.map(({ key }) => key);
+  }
+
+  private noUserColumns(): UserSessionsUnsupportedError {
+    return new UserSessionsUnsupportedError(
+      this.storeName,
+      SESSIONS_MESSAGES.userColumnsMissing(this.table.metadata.name),
+    );
   }
 
   /**
@@ -276,8 +345,16 @@ function buildStatements({
   key,
   data,
   expire,
+  users,
 }: SessionTableNames): SessionStatements<string> {
   const live = `${key} = $1 AND ${expire} > now()`;
+  const userKey = `'${AUTH_KEYS.userId}'`;
+  // A session's public id: its key hashed, never the key itself.
+  const publicId = `encode(sha256(convert_to(${key}, 'UTF8')), 'hex')`;
+  // Without the users' columns (an entity of AbstractSessionEntity alone),
+  // saves leave them out and the user statements are never sent.
+  const none = 'SELECT NULL WHERE false';
+  const { user, created, lastSeen } = users ?? {};
   const expiry = (date: string, seconds: string): string =>
     `COALESCE(${date}, now() + make_interval(secs => ${seconds}))`;
 
@@ -285,8 +362,10 @@ function buildStatements({
     // Text, not jsonb: each request parses its own copy.
     load: `SELECT ${key} AS key, ${data}::text AS data FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`,
     exists: `SELECT 1 FROM ${table} WHERE ${live}`,
+    // The user column follows the data's user id, set by a login.
     create:
-      `INSERT INTO ${table} (${key}, ${data}, ${expire}) VALUES ($1, $2::jsonb, ${expiry('$3::timestamptz', '$4')}) ` +
+      `INSERT INTO ${table} (${key}, ${data}, ${expire}${users ? `, ${user}` : ''}) ` +
+      `VALUES ($1, $2::jsonb, ${expiry('$3::timestamptz', '$4')}${users ? `, $2::jsonb ->> ${userKey}` : ''}) ` +
       `ON CONFLICT (${key}) DO NOTHING`,
     // One row of parameters per session. Stored data that is not an object
     // (corrupt, loaded as {}) is replaced by the keys set: they are all the
@@ -300,11 +379,25 @@ function buildStatements({
       `THEN (stored.${data} -> added.key)::numeric END, 0) + added.value::numeric) ` +
       `FROM jsonb_each(given.increments) AS added) END, ` +
       `${expire} = ${expiry('given.expire_at', 'given.expire_in')} ` +
+      (users
+        ? `, ${user} = CASE WHEN given.assigned ? ${userKey} THEN given.assigned ->> ${userKey} ` +
+          `WHEN given.replaced OR given.removed ? ${userKey} THEN NULL ELSE stored.${user} END, ` +
+          `${lastSeen} = now() `
+        : '') +
       `FROM unnest($1::text[], $2::boolean[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::float8[]) ` +
       `AS given(key, replaced, removed, assigned, increments, expire_at, expire_in) ` +
       `WHERE stored.${key} = given.key AND stored.${expire} > now() RETURNING stored.${key} AS key`,
     delete: `DELETE FROM ${table} WHERE ${key} = $1`,
     deleteIfEmpty: `DELETE FROM ${table} WHERE ${key} = $1 AND ${data} = '{}'::jsonb`,
+    listUser: !users
+      ? none
+      : `SELECT ${publicId} AS id, ${created} AS created_at, ${lastSeen} AS last_seen, ${expire} AS expire_date, ` +
+        `${data} ->> '${AUTH_KEYS.ip}' AS ip, ${data} ->> '${AUTH_KEYS.userAgent}' AS user_agent ` +
+        `FROM ${table} WHERE ${user} = $1 AND ${expire} > now() ORDER BY ${lastSeen} DESC`,
+    deleteUser: !users
+      ? none
+      : `DELETE FROM ${table} WHERE ${user} = $1 AND ($2::text IS NULL OR ${publicId} = $2) ` +
+        `AND ($3::text IS NULL OR ${key} <> $3) RETURNING ${key} AS key`,
     clearExpired:
       `DELETE FROM ${table} WHERE ${key} IN ` +
       `(SELECT ${key} FROM ${table} WHERE ${expire} < now() LIMIT $1)`,

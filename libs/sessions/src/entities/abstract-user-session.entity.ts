@@ -1,0 +1,35 @@
+import { Column, Index } from 'typeorm';
+import { AbstractSessionEntity } from './abstract-session.entity.js';
+
+/**
+ * A session row that also keeps who is logged in on it and when it was
+ * created and last saved: what the database stores need to list and revoke
+ * a user's sessions (`SessionService.listUserSessions()`). `SessionEntity`
+ * is one; an app's own entity extends it to get them (the migration
+ * `AddSessionUsers1796601600000` adds the columns to the `session` table).
+ * An entity that extends `AbstractSessionEntity` alone works as before,
+ * without per-user sessions.
+ */
+export abstract class AbstractUserSessionEntity extends AbstractSessionEntity {
+  /**
+   * The id of the user logged in on the session (`SessionService.login()`),
+   * kept by the store from the data's `_auth_user_id`; `null` for an
+   * anonymous session.
+   */
+  @Index('session_auth_user_id_idx', { where: '"auth_user_id" IS NOT NULL' })
+  @Column({
+    name: 'auth_user_id',
+    type: 'varchar',
+    length: 255,
+    nullable: true,
+  })
+  authUserId!: string | null;
+
+  /** When the session was created, by the database's clock. */
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  /** When the session was last saved, by the database's clock. */
+  @Column({ name: 'last_seen', type: 'timestamptz', default: () => 'now()' })
+  lastSeen!: Date;
+}
