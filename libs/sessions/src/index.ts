@@ -47,10 +47,12 @@ export type {
   SessionData,
   SessionExpiry,
   SessionWrite,
+  LoadedSession,
   StoredUserSession,
   UserSessionsFilter,
 } from './stores/session.store.js';
 export { TypeOrmSessionStore } from './stores/db/typeorm-session.store.js';
+export type { TypeOrmSessionStoreOptions } from './stores/db/typeorm-session.store.js';
 export { CachedDbSessionStore } from './stores/cache/cached-db-session.store.js';
 export type { CachedDbSessionStoreOptions } from './stores/cache/cached-db-session.store.js';
 export { CacheSessionStore } from './stores/cache/cache-session.store.js';

@@ -114,6 +114,11 @@ export const SESSIONS_MESSAGES = {
     '(the migration AddSessionUsers1796601600000 does it for the session table).',
   loginRequired: () =>
     'This page is for logged-in users, and the request has no logged-in session.',
+  maxLifetimeNeedsColumns: (entity: string) =>
+    `'maxLifetime' needs the session entity's created_at column, and ${entity} has none: ` +
+    'extend AbstractUserSessionEntity instead of AbstractSessionEntity.',
+  maxLifetimeUnsupported: (store: string) =>
+    `'maxLifetime' needs a store that caps sessions at it, and ${store} does not: use the 'db' or 'cached_db' store.`,
   invalidUserId: () =>
     'login() takes a user id of 1 to 255 characters (a number is turned into text)',
   invalidExpiryDate: () => 'setExpiry() got an invalid Date',

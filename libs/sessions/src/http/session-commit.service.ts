@@ -7,7 +7,11 @@ import { type ArgumentsHost, Inject, Injectable, Logger } from '@nestjs/common';
 import { SessionsError } from '../errors/sessions.error.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 import type { ResolvedSessionsOptions } from '../options/resolve-options.js';
-import { type Session, sessionHasData } from '../session/session.js';
+import {
+  type Session,
+  sessionHasData,
+  sessionRefreshDue,
+} from '../session/session.js';
 import {
   SESSIONS_LOGGER_CONTEXT,
   SESSIONS_OPTIONS,
@@ -26,8 +30,9 @@ const BODY_HEADER = /^(content-|etag$|last-modified$|transfer-encoding$)/;
  * of a request that asked for its session is about to go out (whoever sends
  * it: the handler's return, an exception filter, `@Res()`):
  * - a session that became empty is deleted and its cookie expired;
- * - a modified session (or any loaded one, with `saveEveryRequest`) is
- *   saved and its cookie refreshed, unless the response is a 5xx;
+ * - a modified session (or any loaded one, with `saveEveryRequest`; or one
+ *   whose expiry is due for a refresh, with `touchAfter`) is saved and its
+ *   cookie refreshed, unless the response is a 5xx;
  * - `Vary: Cookie` is added if the session was accessed.
  */
 @Injectable()
@@ -119,11 +124,24 @@ export class SessionCommitService {
     if (serverError) {
       return this.newKeyCookie(requestSession, session);
     }
-    if (!(session.modified || this.options.saveEveryRequest)) {
+    if (!(
+      session.modified ||
+      this.options.saveEveryRequest ||
+      this.refreshDue(session)
+    )) {
       return undefined;
     }
     await session.save();
     return this.holdingCookie(session);
+  }
+
+  /**
+   * Whether a session the request only read is due for a refresh of its
+   * expiry (and cookie), under `touchAfter`: at most one write per period.
+   */
+  private refreshDue(session: Session): boolean {
+    const { touchAfter } = this.options;
+    return touchAfter !== undefined && sessionRefreshDue(session, touchAfter);
   }
 
   /**

@@ -56,6 +56,8 @@ describe('resolveSessionsOptions', () => {
         sameSite: 'lax',
       },
       saveEveryRequest: false,
+      touchAfter: undefined,
+      maxLifetime: undefined,
       expireAtBrowserClose: false,
       requestContext: true,
       cleanup: {
@@ -96,6 +98,8 @@ describe('resolveSessionsOptions', () => {
           sameSite: 'Strict' as 'strict',
         },
         saveEveryRequest: true,
+        touchAfter: 30,
+        maxLifetime: 86400,
         expireAtBrowserClose: true,
         cleanup,
         csrf: { trustedOrigins: ['https://app.example.org'] },
@@ -120,6 +124,8 @@ describe('resolveSessionsOptions', () => {
         sameSite: 'strict',
       },
       saveEveryRequest: true,
+      touchAfter: 30,
+      maxLifetime: 86400,
       expireAtBrowserClose: true,
       requestContext: true,
       cleanup,
@@ -228,7 +234,7 @@ describe('resolveSessionsOptions', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, expireAtBrowserClose, requestContext, cleanup, csrf, auth, secret, fallbackSecrets, cache, fileStore\)/,
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, touchAfter, maxLifetime, expireAtBrowserClose, requestContext, cleanup, csrf, auth, secret, fallbackSecrets, cache, fileStore\)/,
       ),
       expect.stringMatching(
         /^'store' must be 'db', 'cached_db', 'cache', 'file', 'signed_cookies', a class that extends SessionStore or an instance of one, got 'redis'/,
@@ -361,6 +367,27 @@ describe('resolveSessionsOptions', () => {
         resolveSessionsOptions({}, { csrf: { origins: [] } as never }),
       ),
     ).toEqual(["unknown option 'csrf.origins' (known: trustedOrigins)."]);
+  });
+
+  it('checks the lifetimes', () => {
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions(
+          {},
+          { touchAfter: 1.5, maxLifetime: 0, cookie: { maxAge: 60 } },
+        ),
+      ),
+    ).toEqual([
+      "'touchAfter' must be a whole number of seconds from 1 to 3153600000 (100 years), got 1.5.",
+      "'maxLifetime' must be a whole number of seconds from 1 to 3153600000 (100 years), got 0.",
+    ]);
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions({}, { touchAfter: 60, cookie: { maxAge: 60 } }),
+      ),
+    ).toEqual([
+      "'touchAfter' (60 s) must be shorter than 'cookie.maxAge' (60 s), or sessions would expire before a read refreshes them.",
+    ]);
   });
 
   it('checks the auth options', () => {

@@ -49,6 +49,8 @@ export interface ResolvedSessionsOptions
   extends ResolvedStaticOptions, ResolvedStoreOptions {
   readonly cookie: ResolvedSessionCookie;
   readonly saveEveryRequest: boolean;
+  readonly touchAfter: number | undefined;
+  readonly maxLifetime: number | undefined;
   readonly expireAtBrowserClose: boolean;
   readonly requestContext: boolean;
   readonly cleanup: ResolvedCleanupOptions;
@@ -66,6 +68,8 @@ const STATIC_KEYS = ['store', 'entity', 'dataSource'];
 const BEHAVIOUR_KEYS = [
   'cookie',
   'saveEveryRequest',
+  'touchAfter',
+  'maxLifetime',
   'expireAtBrowserClose',
   'requestContext',
   'cleanup',
@@ -146,6 +150,21 @@ export function resolveSessionsOptions(
     SESSIONS_DEFAULTS.saveEveryRequest,
     problems,
   );
+  const touchAfter = optionalSeconds(
+    'touchAfter',
+    behaviour.touchAfter,
+    problems,
+  );
+  if (touchAfter !== undefined && touchAfter >= cookie.maxAge) {
+    problems.push(
+      `'touchAfter' (${touchAfter} s) must be shorter than 'cookie.maxAge' (${cookie.maxAge} s), or sessions would expire before a read refreshes them.`,
+    );
+  }
+  const maxLifetime = optionalSeconds(
+    'maxLifetime',
+    behaviour.maxLifetime,
+    problems,
+  );
   const expireAtBrowserClose = booleanOption(
     'expireAtBrowserClose',
     behaviour.expireAtBrowserClose,
@@ -175,6 +194,8 @@ export function resolveSessionsOptions(
     ...stores,
     cookie,
     saveEveryRequest,
+    touchAfter,
+    maxLifetime,
     expireAtBrowserClose,
     requestContext,
     cleanup,
@@ -323,6 +344,28 @@ function resolveCookie(
     httpOnly,
     sameSite,
   };
+}
+
+/** An optional whole number of seconds, up to the longest lifetime. */
+function optionalSeconds(
+  name: string,
+  value: unknown,
+  problems: string[],
+): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (
+    !Number.isSafeInteger(value) ||
+    (value as number) <= 0 ||
+    (value as number) > MAX_EXPIRY_SECONDS
+  ) {
+    problems.push(
+      `'${name}' must be a whole number of seconds from 1 to ${MAX_EXPIRY_SECONDS} (100 years), got ${describe(value)}.`,
+    );
+    return undefined;
+  }
+  return value as number;
 }
 
 function resolveAuthOptions(

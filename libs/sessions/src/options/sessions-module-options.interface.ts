@@ -201,6 +201,26 @@ export interface SessionsBehaviourOptions {
    */
   saveEveryRequest?: boolean;
   /**
+   * Seconds after which a request that only reads its session refreshes the
+   * session's expiry (and cookie) anyway, so that an active visitor stays
+   * logged in while most reads write nothing: at most one write per period
+   * (connect-mongo's `touchAfter`, better-auth's `updateAge`). Unset, a
+   * read never refreshes the expiry, as in Django (unless
+   * `saveEveryRequest`). Needs a store that tells how long a session has
+   * left when it loads it (`'db'`, `'cached_db'`).
+   * @default undefined
+   */
+  touchAfter?: number;
+  /**
+   * Seconds after its creation (its login, which makes a new session) at
+   * which a session ends, however active it is: an absolute lifetime, on
+   * top of `cookie.maxAge`'s idle one (Spring Session and better-auth have
+   * the like; Django has none). Needs the `'db'` or `'cached_db'` store,
+   * with the users' columns (`AbstractUserSessionEntity`).
+   * @default undefined
+   */
+  maxLifetime?: number;
+  /**
    * Sessions last until the browser is closed: the cookie gets no
    * `Max-Age`/`Expires` (Django's `SESSION_EXPIRE_AT_BROWSER_CLOSE`).
    * A session can override it with `setExpiry()`.

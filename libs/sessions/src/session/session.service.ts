@@ -12,6 +12,7 @@ import {
   type StoredUserSession,
 } from '../stores/session.store.js';
 import { SessionDataError } from '../errors/session-data.error.js';
+import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
 import { SessionContextError } from '../errors/session-context.error.js';
 import { RequestSession } from './request-session.js';
@@ -65,6 +66,11 @@ export class SessionService {
   ) {
     this.contextTurnedOff = !options.requestContext;
     this.currentHash = options.auth.currentHash;
+    if (options.maxLifetime !== undefined && !store.limitsLifetime) {
+      throw new SessionsConfigurationError([
+        SESSIONS_MESSAGES.maxLifetimeUnsupported(store.constructor.name),
+      ]);
+    }
     this.store = new GuardedSessionStore(store);
     this.settings = {
       maxAge: options.cookie.maxAge,
@@ -99,10 +105,16 @@ export class SessionService {
     if (!this.store.acceptsKey(key)) {
       return null;
     }
-    const data = await this.store.load(key);
-    return data === null
+    const loaded = await this.store.loadWithExpiry(key);
+    return loaded === null
       ? null
-      : new Session(this.store, this.settings, key, data);
+      : new Session(
+          this.store,
+          this.settings,
+          key,
+          loaded.data,
+          loaded.expiresIn,
+        );
   }
 
   /** A new, empty session; it gets its key when first saved. */

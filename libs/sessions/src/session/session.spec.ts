@@ -5,7 +5,12 @@ import {
   SessionStore,
   type SessionWrite,
 } from '../stores/session.store.js';
-import { Session, type SessionSettings, sessionHasData } from './session.js';
+import {
+  Session,
+  type SessionSettings,
+  sessionHasData,
+  sessionRefreshDue,
+} from './session.js';
 
 /** The dictionary and expiry logic never reach the store; this one says so if they do. */
 class UnreachableStore extends SessionStore {
@@ -454,5 +459,39 @@ describe('Session.increment()', () => {
       none: null,
       n: 1,
     });
+  });
+});
+
+describe('sessionRefreshDue() (touchAfter)', () => {
+  const settings = { maxAge: 3600, expireAtBrowserClose: false };
+  const loaded = (data: SessionData, expiresIn: number | undefined) =>
+    new Session(
+      new UnreachableStore(),
+      settings,
+      'k'.repeat(32),
+      data,
+      expiresIn,
+    );
+
+  it('is due once the expiry was set touchAfter seconds ago, by the time the store said was left', () => {
+    expect(sessionRefreshDue(loaded({}, 3600 - 59), 60)).toBe(false);
+    expect(sessionRefreshDue(loaded({}, 3600 - 60), 60)).toBe(true);
+    // A lifetime of its own: counted from it.
+    expect(sessionRefreshDue(loaded({ _session_expiry: 600 }, 500), 60)).toBe(
+      true,
+    );
+    expect(sessionRefreshDue(loaded({ _session_expiry: 600 }, 590), 60)).toBe(
+      false,
+    );
+  });
+
+  it('is never due for a fixed date, a store that did not say, or a session not stored', () => {
+    const date = new Date(Date.now() + 1000).toISOString();
+    expect(sessionRefreshDue(loaded({ _session_expiry: date }, 1), 60)).toBe(
+      false,
+    );
+    expect(sessionRefreshDue(loaded({}, undefined), 60)).toBe(false);
+    const fresh = new Session(new UnreachableStore(), settings, null, {});
+    expect(sessionRefreshDue(fresh, 60)).toBe(false);
   });
 });

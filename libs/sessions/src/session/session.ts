@@ -34,6 +34,7 @@ export interface SessionExpiryOptions {
 const EXPIRY_KEY = '_session_expiry';
 
 let readData: (session: Session) => ReadonlyMap<string, unknown>;
+let readRefreshDue: (session: Session, touchAfter: number) => boolean;
 
 /**
  * One visitor's session: a dictionary of JSON values with Django's
@@ -67,9 +68,12 @@ export class Session {
   #writeAll = false;
   /** The store holds exactly this session (written in this request, nothing changed since). */
   #inStore = false;
+  /** Seconds the stored session had left when it was loaded, if the store told. */
+  readonly #expiresIn: number | undefined;
 
   static {
     readData = (session) => session.#data;
+    readRefreshDue = (session, touchAfter) => session.#refreshDue(touchAfter);
   }
 
   /** @internal Sessions are made by `SessionService`. */
@@ -78,11 +82,13 @@ export class Session {
     settings: SessionSettings,
     key: string | null,
     data: SessionData,
+    expiresIn?: number,
   ) {
     this.#store = store;
     this.#settings = settings;
     this.#key = key;
     this.#data = new Map(Object.entries(data));
+    this.#expiresIn = expiresIn;
   }
 
   /** The key of the stored session; `null` until it is first saved. */
@@ -465,10 +471,37 @@ export class Session {
     return parseExpiry(raw);
   }
 
+  /**
+   * Whether the expiry was set `touchAfter` seconds ago or more, by the
+   * store's clock: the lifetime it was set with, less the time it had left
+   * when loaded. Never for a session with a fixed date, or loaded from a
+   * store that does not tell the time left.
+   */
+  #refreshDue(touchAfter: number): boolean {
+    const expiry = this.#storeExpiry();
+    return (
+      this.#key !== null &&
+      this.#expiresIn !== undefined &&
+      !(expiry instanceof Date) &&
+      expiry - this.#expiresIn >= touchAfter
+    );
+  }
+
   #storeExpiry(): SessionExpiry {
     const expiry = parseExpiry(this.#data.get(EXPIRY_KEY));
     return expiry instanceof Date ? expiry : expiry || this.#settings.maxAge;
   }
+}
+
+/**
+ * Whether a loaded session's expiry is due for a refresh under
+ * `touchAfter`, without marking it accessed.
+ */
+export function sessionRefreshDue(
+  session: Session,
+  touchAfter: number,
+): boolean {
+  return readRefreshDue(session, touchAfter);
 }
 
 /** Whether the session holds any data, without marking it accessed. */

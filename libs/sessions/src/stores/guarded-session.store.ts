@@ -1,6 +1,7 @@
 import { SessionsError } from '../errors/sessions.error.js';
 import { SessionStoreError } from '../errors/session-store.error.js';
 import {
+  type LoadedSession,
   type SessionData,
   SessionStore,
   type SessionWrite,
@@ -20,6 +21,14 @@ export class GuardedSessionStore extends SessionStore {
 
   load(key: string): Promise<SessionData | null> {
     return guard('load the session', () => this.inner.load(key));
+  }
+
+  override loadWithExpiry(key: string): Promise<LoadedSession | null> {
+    return guard('load the session', () => this.inner.loadWithExpiry(key));
+  }
+
+  override get limitsLifetime(): boolean {
+    return this.inner.limitsLifetime;
   }
 
   exists(key: string): Promise<boolean> {

@@ -47,6 +47,16 @@ export interface SessionWrite {
   readonly expiry: SessionExpiry;
 }
 
+/** A stored session as `loadWithExpiry()` gives it. */
+export interface LoadedSession {
+  readonly data: SessionData;
+  /**
+   * Seconds the session has left, by the store's clock; `undefined` when
+   * the store cannot tell (then `touchAfter` never refreshes it on a read).
+   */
+  readonly expiresIn: number | undefined;
+}
+
 /** A user's live session, as a store lists it: never its key. */
 export interface StoredUserSession {
   /** The session's public id: the SHA-256 of its key, in hex. */
@@ -86,6 +96,23 @@ export abstract class SessionStore {
    * warning in the log.
    */
   abstract load(key: string): Promise<SessionData | null>;
+
+  /**
+   * `load()`, with how long the session has left, which `touchAfter` needs.
+   * By default the store cannot tell: `expiresIn` is `undefined`.
+   */
+  async loadWithExpiry(key: string): Promise<LoadedSession | null> {
+    const data = await this.load(key);
+    return data === null ? null : { data, expiresIn: undefined };
+  }
+
+  /**
+   * Whether the store caps each session's life at `maxLifetime` seconds
+   * from its creation (the option of that name needs it).
+   */
+  get limitsLifetime(): boolean {
+    return false;
+  }
 
   /** Whether a live session exists under this key. */
   abstract exists(key: string): Promise<boolean>;

@@ -7,6 +7,7 @@ import { closeSessionCache, warnIfErrorsHidden } from './session-cache.js';
 import { decodeSessionData, parseSessionData } from '../session-data.js';
 import { SessionRowReader } from '../db/session-row-reader.js';
 import {
+  type LoadedSession,
   type SessionData,
   SessionStore,
   type SessionWrite,
@@ -120,9 +121,19 @@ export class CachedDbSessionStore
   }
 
   async load(key: string): Promise<SessionData | null> {
+    return (await this.loadWithExpiry(key))?.data ?? null;
+  }
+
+  /**
+   * `load()`, with the seconds left when the row was read (not when the
+   * cache served the session: its entries do not keep the row's expiry, so
+   * `touchAfter` refreshes on the reads that reach the row, at least one
+   * per `entryTtlMs`).
+   */
+  override async loadWithExpiry(key: string): Promise<LoadedSession | null> {
     const cached = await this.cached.get(key);
     if (cached !== undefined) {
-      return cached;
+      return { data: cached, expiresIn: undefined };
     }
     const ticket = this.cached.ticket(key);
     try {
@@ -134,7 +145,7 @@ export class CachedDbSessionStore
       if (data === null) {
         // Corrupt data: an empty session and a warning, as in 'db'; not
         // cached, so the warning is not lost on later reads.
-        return decodeSessionData(row.data);
+        return { data: decodeSessionData(row.data), expiresIn: undefined };
       }
       const expiresAt = Math.min(
         row.expiresAt,
@@ -143,7 +154,10 @@ export class CachedDbSessionStore
       if (await this.cached.refill(ticket, row.data, expiresAt)) {
         await this.dropIfRewritten(key, row.version);
       }
-      return data;
+      return {
+        data,
+        expiresIn: (row.expiresAt - performance.now()) / 1000,
+      };
     } finally {
       this.cached.release(ticket);
     }
@@ -194,7 +208,11 @@ export class CachedDbSessionStore
   }
 
   override get findsUserSessions(): boolean {
-    return true;
+    return this.database.findsUserSessions;
+  }
+
+  override get limitsLifetime(): boolean {
+    return this.database.limitsLifetime;
   }
 
   override listUserSessions(userId: string): Promise<StoredUserSession[]> {

@@ -13,6 +13,7 @@ import { type RowUpdate, rowUpdateOf } from './row-update.js';
 import { decodeSessionData } from '../session-data.js';
 import { SessionTable, type SessionTableNames } from '../session-table.js';
 import {
+  type LoadedSession,
   type SessionData,
   type SessionExpiry,
   SessionStore,
@@ -26,6 +27,17 @@ import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
 
 /** Expired sessions deleted per statement by `clearExpired()`. */
 const CLEAR_BATCH_SIZE = 5000;
+
+/** Options of a `TypeOrmSessionStore`. */
+export interface TypeOrmSessionStoreOptions {
+  /**
+   * Seconds after its creation at which a session ends, whatever its
+   * activity (the module's `maxLifetime`): every write caps the expiry at
+   * `created_at` plus this. Needs the users' columns.
+   * @default undefined
+   */
+  maxLifetime?: number;
+}
 
 /** A save, with the key of the session it writes. */
 interface KeyedWrite {
@@ -73,6 +85,7 @@ export class TypeOrmSessionStore extends SessionStore {
   private readonly loads = new TurnBatch((keys: readonly string[]) =>
     this.loadTogether(keys),
   );
+  private readonly maxLifetime: number | undefined;
   private readonly saves = new TurnBatch((saves: readonly KeyedWrite[]) =>
     this.saveTogether(saves),
   );
@@ -80,10 +93,25 @@ export class TypeOrmSessionStore extends SessionStore {
   constructor(
     readonly dataSource: DataSource,
     entity: Type<AbstractSessionEntity> = SessionEntity,
+    options: TypeOrmSessionStoreOptions = {},
   ) {
     super();
     this.table = new SessionTable(dataSource, metadataOf(dataSource, entity));
-    this.sql = prepared(buildStatements(this.table.names));
+    this.maxLifetime = options.maxLifetime;
+    if (
+      this.maxLifetime !== undefined &&
+      this.table.names.users === undefined
+    ) {
+      throw new SessionsConfigurationError([
+        SESSIONS_MESSAGES.maxLifetimeNeedsColumns(entity.name),
+      ]);
+    }
+    this.sql = prepared(buildStatements(this.table.names, this.maxLifetime));
+  }
+
+  /** Whether it was made with a `maxLifetime`, which every write applies. */
+  override get limitsLifetime(): boolean {
+    return this.maxLifetime !== undefined;
   }
 
   /** @internal The table the cleanup purges. */
@@ -91,7 +119,12 @@ export class TypeOrmSessionStore extends SessionStore {
     return this.table;
   }
 
-  load(key: string): Promise<SessionData | null> {
+  async load(key: string): Promise<SessionData | null> {
+    return (await this.loads.add(key))?.data ?? null;
+  }
+
+  /** The data and, by the database's clock, the seconds the session has left. */
+  override loadWithExpiry(key: string): Promise<LoadedSession | null> {
     return this.loads.add(key);
   }
 
@@ -214,15 +247,18 @@ export class TypeOrmSessionStore extends SessionStore {
    */
   private async loadTogether(
     keys: readonly string[],
-  ): Promise<(SessionData | null)[]> {
-    const { rows } = await this.query<{ key: string; data: string }>(
-      this.sql.load,
-      [[...new Set(keys)]],
-    );
-    const stored = new Map(rows.map(({ key, data }) => [key, data]));
+  ): Promise<(LoadedSession | null)[]> {
+    const { rows } = await this.query<{
+      key: string;
+      data: string;
+      expires_in: number;
+    }>(this.sql.load, [[...new Set(keys)]]);
+    const stored = new Map(rows.map((row) => [row.key, row]));
     return keys.map((key) => {
-      const data = stored.get(key);
-      return data === undefined ? null : decodeSessionData(data);
+      const row = stored.get(key);
+      return row === undefined
+        ? null
+        : { data: decodeSessionData(row.data), expiresIn: row.expires_in };
     });
   }
 
@@ -340,13 +376,10 @@ function metadataOf(
   return dataSource.getMetadata(entity);
 }
 
-function buildStatements({
-  table,
-  key,
-  data,
-  expire,
-  users,
-}: SessionTableNames): SessionStatements<string> {
+function buildStatements(
+  { table, key, data, expire, users }: SessionTableNames,
+  maxLifetime: number | undefined,
+): SessionStatements<string> {
   const live = `${key} = $1 AND ${expire} > now()`;
   const userKey = `'${AUTH_KEYS.userId}'`;
   // A session's public id: its key hashed, never the key itself.
@@ -355,17 +388,25 @@ function buildStatements({
   // saves leave them out and the user statements are never sent.
   const none = 'SELECT NULL WHERE false';
   const { user, created, lastSeen } = users ?? {};
-  const expiry = (date: string, seconds: string): string =>
-    `COALESCE(${date}, now() + make_interval(secs => ${seconds}))`;
+  // An expiry as given, capped at `maxLifetime` after the creation.
+  const expiry = (date: string, seconds: string, createdAt: string): string => {
+    const given = `COALESCE(${date}, now() + make_interval(secs => ${seconds}))`;
+    return maxLifetime === undefined
+      ? given
+      : `LEAST(${given}, ${createdAt} + make_interval(secs => ${maxLifetime}))`;
+  };
 
   return {
     // Text, not jsonb: each request parses its own copy.
-    load: `SELECT ${key} AS key, ${data}::text AS data FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`,
+    load:
+      `SELECT ${key} AS key, ${data}::text AS data, ` +
+      `extract(epoch FROM ${expire} - now())::float8 AS expires_in ` +
+      `FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`,
     exists: `SELECT 1 FROM ${table} WHERE ${live}`,
     // The user column follows the data's user id, set by a login.
     create:
       `INSERT INTO ${table} (${key}, ${data}, ${expire}${users ? `, ${user}` : ''}) ` +
-      `VALUES ($1, $2::jsonb, ${expiry('$3::timestamptz', '$4')}${users ? `, $2::jsonb ->> ${userKey}` : ''}) ` +
+      `VALUES ($1, $2::jsonb, ${expiry('$3::timestamptz', '$4', 'now()')}${users ? `, $2::jsonb ->> ${userKey}` : ''}) ` +
       `ON CONFLICT (${key}) DO NOTHING`,
     // One row of parameters per session. Stored data that is not an object
     // (corrupt, loaded as {}) is replaced by the keys set: they are all the
@@ -378,7 +419,7 @@ function buildStatements({
       `SELECT jsonb_object_agg(added.key, COALESCE(CASE WHEN jsonb_typeof(stored.${data} -> added.key) = 'number' ` +
       `THEN (stored.${data} -> added.key)::numeric END, 0) + added.value::numeric) ` +
       `FROM jsonb_each(given.increments) AS added) END, ` +
-      `${expire} = ${expiry('given.expire_at', 'given.expire_in')} ` +
+      `${expire} = ${expiry('given.expire_at', 'given.expire_in', `stored.${created}`)} ` +
       (users
         ? `, ${user} = CASE WHEN given.assigned ? ${userKey} THEN given.assigned ->> ${userKey} ` +
           `WHEN given.replaced OR given.removed ? ${userKey} THEN NULL ELSE stored.${user} END, ` +
