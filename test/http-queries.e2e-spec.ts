@@ -62,7 +62,7 @@ describe.each(HTTP_ADAPTERS)('Statements per request, on %s', (adapter) => {
   it('sends one indexed SELECT to read', async () => {
     expect(await statementsFor('/read', `sessionid=${key}`)).toEqual([
       expect.stringMatching(
-        /^SELECT "session_key" AS key, "session_data"::text AS data FROM "session" WHERE "session_key" = ANY\(\$1::text\[\]\)/,
+        /^SELECT "session_key" AS key, "session_data"::text AS data, extract\(epoch FROM "expire_date" - now\(\)\)::float8 AS expires_in FROM "session" WHERE "session_key" = ANY\(\$1::text\[\]\)/,
       ),
     ]);
   });
