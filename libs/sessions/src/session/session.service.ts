@@ -236,11 +236,13 @@ export class SessionService {
 
   /**
    * Ends the session of `userId` whose public id is `id` (from
-   * `listUserSessions()`); returns whether there was one. Its next request
-   * finds no session; a request it has in flight cannot save it back.
+   * `listUserSessions()`); returns whether there was one live. It expires
+   * at once: its next request finds no session, a request it has in flight
+   * cannot save it back, and the cleanup's handlers remove what is keyed by
+   * it, as for any expired session.
    */
   async revokeUserSession(userId: string, id: string): Promise<boolean> {
-    return (await this.store.deleteUserSessions(userId, { id })) > 0;
+    return (await this.store.expireUserSessions(userId, { id })) > 0;
   }
 
   /**
@@ -252,14 +254,14 @@ export class SessionService {
     if (userId === null) {
       return 0;
     }
-    return this.store.deleteUserSessions(userId, {
+    return this.store.expireUserSessions(userId, {
       exceptKey: session.sessionKey ?? undefined,
     });
   }
 
   /** Ends every session of `userId`; returns how many. */
   revokeUserSessions(userId: string): Promise<number> {
-    return this.store.deleteUserSessions(userId);
+    return this.store.expireUserSessions(userId);
   }
 
   /** Whether a live session is stored under `key`. */

@@ -69,12 +69,12 @@ export class GuardedSessionStore extends SessionStore {
     );
   }
 
-  override deleteUserSessions(
+  override expireUserSessions(
     userId: string,
     filter: UserSessionsFilter = {},
   ): Promise<number> {
     return guard("delete the user's sessions", () =>
-      this.inner.deleteUserSessions(userId, filter),
+      this.inner.expireUserSessions(userId, filter),
     );
   }
 

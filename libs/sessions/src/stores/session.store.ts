@@ -73,7 +73,7 @@ export interface StoredUserSession {
   readonly userAgent: string | null;
 }
 
-/** Which of a user's sessions `deleteUserSessions()` deletes: by default, all. */
+/** Which of a user's sessions `expireUserSessions()` ends: by default, all. */
 export interface UserSessionsFilter {
   /** Only the session with this public id (`StoredUserSession.id`). */
   readonly id?: string;
@@ -149,7 +149,7 @@ export abstract class SessionStore {
 
   /**
    * Whether the store finds sessions by user (`listUserSessions()`,
-   * `deleteUserSessions()`): the database stores do, from the
+   * `expireUserSessions()`): the database stores do, from the
    * `auth_user_id` column they keep from the data's `_auth_user_id`.
    */
   get findsUserSessions(): boolean {
@@ -166,11 +166,13 @@ export abstract class SessionStore {
   }
 
   /**
-   * Deletes the sessions of the user logged in with `userId` that `filter`
-   * picks, and returns how many it deleted. A store that does not find
-   * sessions by user rejects with `UserSessionsUnsupportedError`.
+   * Ends, by making them expire now, the live sessions of the user logged
+   * in with `userId` that `filter` picks, and returns how many. Expired
+   * rather than deleted, they go through the cleanup like any expired
+   * session, so its handlers remove what is keyed by them. A store that does
+   * not find sessions by user rejects with `UserSessionsUnsupportedError`.
    */
-  deleteUserSessions(
+  expireUserSessions(
     _userId: string,
     _filter: UserSessionsFilter = {},
   ): Promise<number> {

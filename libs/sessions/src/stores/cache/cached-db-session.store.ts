@@ -219,12 +219,12 @@ export class CachedDbSessionStore
     return this.database.listUserSessions(userId);
   }
 
-  /** Deletes the rows, then drops the entries of the sessions deleted. */
-  override async deleteUserSessions(
+  /** Expires the rows, then drops the entries of the sessions expired. */
+  override async expireUserSessions(
     userId: string,
     filter: UserSessionsFilter = {},
   ): Promise<number> {
-    const keys = await this.database.deleteUserSessionKeys(userId, filter);
+    const keys = await this.database.expireUserSessionKeys(userId, filter);
     await Promise.all(keys.map((key) => this.cached.invalidate(key)));
     return keys.length;
   }

@@ -54,7 +54,7 @@ type SessionStatements<Statement> = Record<
   | 'deleteIfEmpty'
   | 'clearExpired'
   | 'listUser'
-  | 'deleteUser',
+  | 'expireUser',
   Statement
 >;
 
@@ -208,25 +208,25 @@ export class TypeOrmSessionStore extends SessionStore {
     }));
   }
 
-  override async deleteUserSessions(
+  override async expireUserSessions(
     userId: string,
     filter: UserSessionsFilter = {},
   ): Promise<number> {
-    return (await this.deleteUserSessionKeys(userId, filter)).length;
+    return (await this.expireUserSessionKeys(userId, filter)).length;
   }
 
   /**
-   * @internal `deleteUserSessions()`, giving the keys it deleted (the
+   * @internal `expireUserSessions()`, giving the keys it expired (the
    * `'cached_db'` store drops their entries).
    */
-  async deleteUserSessionKeys(
+  async expireUserSessionKeys(
     userId: string,
     { id, exceptKey }: UserSessionsFilter,
   ): Promise<string[]> {
     if (!this.findsUserSessions) {
       throw this.noUserColumns();
     }
-    const { rows } = await this.query<{ key: string }>(this.sql.deleteUser, [
+    const { rows } = await this.query<{ key: string }>(this.sql.expireUser, [
       userId,
       id ?? null,
       exceptKey ?? null,
@@ -435,9 +435,12 @@ function buildStatements(
       : `SELECT ${publicId} AS id, ${created} AS created_at, ${lastSeen} AS last_seen, ${expire} AS expire_date, ` +
         `${data} ->> '${AUTH_KEYS.ip}' AS ip, ${data} ->> '${AUTH_KEYS.userAgent}' AS user_agent ` +
         `FROM ${table} WHERE ${user} = $1 AND ${expire} > now() ORDER BY ${lastSeen} DESC`,
-    deleteUser: !users
+    expireUser: !users
       ? none
-      : `DELETE FROM ${table} WHERE ${user} = $1 AND ($2::text IS NULL OR ${publicId} = $2) ` +
+      : // Expired, not deleted: dead at once (reads and saves need a live
+        // row), and the cleanup's handlers then remove what was keyed by it.
+        `UPDATE ${table} SET ${expire} = now() - interval '1 millisecond' ` +
+        `WHERE ${user} = $1 AND ${expire} > now() AND ($2::text IS NULL OR ${publicId} = $2) ` +
         `AND ($3::text IS NULL OR ${key} <> $3) RETURNING ${key} AS key`,
     clearExpired:
       `DELETE FROM ${table} WHERE ${key} IN ` +
