@@ -1,21 +1,24 @@
 import {
+  CsrfGuard,
   SessionsExceptionFilter,
   type SessionStoreName,
   SessionsModule,
 } from 'nest-sessions';
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthController } from './auth/auth.controller.js';
+import { AccountController } from './account/account.controller.js';
 import { CounterController } from './counter/counter.controller.js';
 import { typeOrmOptions } from './database/typeorm-options.js';
 import { HealthController } from './health/health.controller.js';
 import { IndexController } from './index.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { NameController } from './name/name.controller.js';
+import { UsersModule } from './users/users.module.js';
+import { UsersService } from './users/users.service.js';
 import { VisitorModule } from './visitor/visitor.module.js';
 
 @Module({
@@ -36,12 +39,16 @@ import { VisitorModule } from './visitor/visitor.module.js';
     ScheduleModule.forRoot(),
     TerminusModule,
     VisitorModule,
+    UsersModule,
     SessionsModule.forRootAsync({
       // Decides which providers exist, so it is read when the module is
       // defined; the module says what is wrong with a bad value.
       store: process.env.SESSION_STORE as SessionStoreName | undefined,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => ({
+      imports: [UsersModule],
+      inject: [ConfigService, UsersService],
+      useFactory: (config: ConfigService, users: UsersService) => ({
+        // A session whose user changed their password elsewhere is logged out.
+        auth: { currentHash: (userId) => users.currentAuthHash(userId) },
         cookie: {
           secure: config.get('SESSION_COOKIE_SECURE') === 'true',
           // Seconds; short ones let you watch sessions expire and go.
@@ -57,12 +64,16 @@ import { VisitorModule } from './visitor/visitor.module.js';
     IndexController,
     NameController,
     CounterController,
-    AuthController,
+    AccountController,
     HealthController,
     MetricsController,
   ],
-  // Session errors the client caused answer 4xx; a store outage 503, logged calmly.
-  providers: [{ provide: APP_FILTER, useExisting: SessionsExceptionFilter }],
+  providers: [
+    // Session errors the client caused answer 4xx; a store outage 503, logged calmly.
+    { provide: APP_FILTER, useExisting: SessionsExceptionFilter },
+    // Every POST (a form or a script) carries the session's CSRF token.
+    { provide: APP_GUARD, useExisting: CsrfGuard },
+  ],
 })
 export class AppModule {}
 

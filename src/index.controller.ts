@@ -16,9 +16,12 @@ export class IndexController {
         'GET /counter/': 'counts your visits',
         'GET /counter/slow?ms=300':
           'counts your visits, answering after ms milliseconds',
-        'POST /login {"userId": "…"}':
-          'logs in: new session key, user id stored',
+        'GET /signup, GET /login':
+          'accounts (HTML): sign up or log in; a new session key, your notes and files come along',
+        'GET /account':
+          'your sessions, each revocable; log out other browsers; change your password',
         'POST /logout': 'logs out: the session is deleted',
+        'GET /csrf': 'a CSRF token, for scripts: send it back in X-CSRFToken',
         'GET /health':
           'the session store and cleanup health (@nestjs/terminus)',
         'GET /metrics': 'the cleanup metrics, for Prometheus',

@@ -3,7 +3,6 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../src/app.module.js';
 import { silentLogger } from './support/sessions-testing-module.js';
-import { sessionKeyFrom } from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
 /** The demo app's routes, as a visitor with a cookie jar uses them. */
@@ -31,7 +30,7 @@ describe('The demo app', () => {
 
   it('lists its routes at / without touching the session', async () => {
     const response = await request(app.getHttpServer()).get('/').expect(200);
-    expect(Object.keys(response.body.routes)).toHaveLength(10);
+    expect(Object.keys(response.body.routes)).toHaveLength(12);
     expect(response.headers['set-cookie']).toBeUndefined();
   });
 
@@ -80,53 +79,6 @@ describe('The demo app', () => {
     await first.get('/counter/').expect(200, { visits: 3 });
   });
 
-  it('cycles the key on login and deletes the session on logout', async () => {
-    const visitor = request.agent(app.getHttpServer());
-    const before = await visitor.get('/counter/').expect(200);
-    const anonymousKey = sessionKeyFrom(before.headers)!;
-
-    const login = await visitor
-      .post('/login')
-      .send({ userId: 'alice' })
-      .expect(200, {
-        userId: 'alice',
-      });
-    const userKey = sessionKeyFrom(login.headers)!;
-    expect(userKey).not.toBe(anonymousKey);
-    expect(await database.sessionData(anonymousKey)).toBeUndefined();
-    expect(await database.sessionData(userKey)).toEqual({
-      visits: 1,
-      userId: 'alice',
-    });
-    await visitor.get('/counter/').expect(200, { visits: 2 });
-
-    await visitor.post('/logout').expect(200, { loggedOut: true });
-    expect(await database.sessionData(userKey)).toBeUndefined();
-    await visitor.get('/counter/').expect(200, { visits: 1 });
-  });
-
-  it('refuses a user id the session cannot store with a 400, and keeps the session as it was', async () => {
-    const visitor = request.agent(app.getHttpServer());
-    const before = await visitor.get('/counter/').expect(200);
-    const key = sessionKeyFrom(before.headers)!;
-    const rows = await database.sessionCount();
-
-    const login = await visitor
-      .post('/login')
-      .send({ userId: 'alice\u0000' })
-      .expect(400);
-    // SessionsExceptionFilter's answer (Nest's own would have no `error`).
-    expect(login.body).toMatchObject({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: expect.stringMatching(/contains a NUL character/) as string,
-    });
-    expect(sessionKeyFrom(login.headers)).toBeUndefined();
-    expect(await database.sessionCount()).toBe(rows);
-    expect(await database.sessionData(key)).toEqual({ visits: 1 });
-    await visitor.get('/counter/').expect(200, { visits: 2 });
-  });
-
   it('answers /counter/slow after the time asked, and refuses a bad one with a 400', async () => {
     const visitor = request.agent(app.getHttpServer());
     await visitor.get('/counter/slow?ms=1').expect(200, { visits: 1 });
@@ -154,13 +106,5 @@ describe('The demo app', () => {
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.text).toMatch(/^sessions_cleanup_runs 0$/m);
     expect(metrics.text).toMatch(/^sessions_expired_backlog 0$/m);
-  });
-
-  it('refuses a login without a user id', async () => {
-    await request(app.getHttpServer()).post('/login').send({}).expect(400);
-    await request(app.getHttpServer())
-      .post('/login')
-      .send({ userId: '  ' })
-      .expect(400);
   });
 });

@@ -20,6 +20,7 @@ import { VisitorDataService } from '../src/visitor/visitor-data.service.js';
 import { CLEANUP_MODES } from './support/cleanup-testing.js';
 import { waitForLockWait } from './support/lock-wait.js';
 import { silentLogger } from './support/sessions-testing-module.js';
+import { demoVisitor, renewCsrfToken } from './support/demo-visitor.js';
 import { sessionKeyFrom } from './support/test-app.js';
 import { TestDatabase } from './support/test-database.js';
 
@@ -66,25 +67,65 @@ describe('The demo: a visitor’s notes and files', () => {
 
   /** A new visitor who has written one note: their agent and session key. */
   async function visitorWithNote() {
-    const visitor = request.agent(app.getHttpServer());
-    const response = await visitor
+    const { visitor, key } = await demoVisitor(app.getHttpServer());
+    await visitor
       .post('/notes')
       .type('form')
       .send({ text: 'hello' })
       .expect(303);
-    return { visitor, key: sessionKeyFrom(response.headers)! };
+    return { visitor, key };
   }
 
   describe('over HTTP', () => {
-    it('shows an empty page to a new visitor without creating a session', async () => {
-      const sessions = await database.sessionCount();
+    it("shows an empty page to a new visitor, its forms with the session's CSRF token", async () => {
       const response = await request(app.getHttpServer())
         .get('/notes')
         .expect(200)
         .expect('Content-Type', 'text/html; charset=utf-8');
       expect(response.text).toContain('No notes yet.');
-      expect(response.headers['set-cookie']).toBeUndefined();
-      expect(await database.sessionCount()).toBe(sessions);
+      // The token needs a session: the page makes one, holding only its secret.
+      const key = sessionKeyFrom(response.headers)!;
+      expect(Object.keys((await database.sessionData(key))!)).toEqual([
+        '_csrftoken',
+      ]);
+      // Each form (a note, a file) carries it.
+      expect(
+        response.text.match(
+          /name="csrfmiddlewaretoken"\s+value="[a-zA-Z0-9]{64}"/g,
+        ),
+      ).toHaveLength(2);
+    });
+
+    it("refuses a form without the token, or with another session's, with a 403, storing nothing", async () => {
+      const { key } = await demoVisitor(app.getHttpServer());
+      const forged = 'x'.repeat(64);
+      const post = (path: string) =>
+        request(app.getHttpServer())
+          .post(path)
+          .set('Cookie', `sessionid=${key}`);
+      await post('/notes').type('form').send({ text: 'forged' }).expect(403);
+      await post('/notes')
+        .set('X-CSRFToken', forged)
+        .type('form')
+        .send({ text: 'forged' })
+        .expect(403);
+      await post('/uploads')
+        .attach('file', Buffer.from('forged'), 'forged.txt')
+        .expect(403);
+      await post('/uploads')
+        .field('csrfmiddlewaretoken', forged)
+        .attach('file', Buffer.from('forged'), 'forged.txt')
+        .expect(403);
+      expect(
+        await database.query('SELECT 1 FROM note WHERE session_key = $1', [
+          key,
+        ]),
+      ).toEqual([]);
+      expect(
+        await database.query('SELECT 1 FROM upload WHERE session_key = $1', [
+          key,
+        ]),
+      ).toEqual([]);
     });
 
     it.each([
@@ -93,8 +134,9 @@ describe('The demo: a visitor’s notes and files', () => {
       ['a list for a note', 'text=a&text=b'],
       ['a NUL character', { text: 'a\u0000b' }],
     ])('refuses %s with a 400 page, and stores nothing', async (_, body) => {
+      const { visitor } = await demoVisitor(app.getHttpServer());
       const sessions = await database.sessionCount();
-      const response = await request(app.getHttpServer())
+      const response = await visitor
         .post('/notes')
         .type('form')
         .send(body)
@@ -231,9 +273,11 @@ describe('The demo: a visitor’s notes and files', () => {
         .expect(303);
 
       const login = await visitor
-        .post('/login')
-        .send({ userId: 'alice' })
-        .expect(200);
+        .post('/signup')
+        .type('form')
+        .send({ username: 'visitor-alice', password: 'a long password' })
+        .expect(303)
+        .expect('Location', '/account');
       const userKey = sessionKeyFrom(login.headers)!;
       expect(userKey).not.toBe(key);
       const page = await visitor.get('/notes').expect(200);
@@ -250,7 +294,8 @@ describe('The demo: a visitor’s notes and files', () => {
       expect(await counts(key)).toEqual([{ notes: 0, uploads: 0 }]);
       expect(await counts(userKey)).toEqual([{ notes: 1, uploads: 1 }]);
 
-      await visitor.post('/logout').expect(200);
+      await renewCsrfToken(visitor); // the login gave the session a new secret
+      await visitor.post('/logout').expect(303).expect('Location', '/');
       expect(await counts(userKey)).toEqual([{ notes: 0, uploads: 0 }]);
       expect(existsSync(sessionFolder(uploads, userKey))).toBe(false);
     });

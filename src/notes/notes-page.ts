@@ -1,5 +1,6 @@
 import type { Upload } from '../uploads/upload.entity.js';
 import { MAX_UPLOAD_BYTES } from '../uploads/upload-files.js';
+import { csrfField } from '../account/account-pages.js';
 import { html, page } from '../visitor/html.js';
 import type { Note } from './note.entity.js';
 
@@ -19,9 +20,11 @@ function size(bytes: number): string {
 export function notesPage(
   notes: readonly Note[],
   uploads: readonly Upload[],
+  token: string,
 ): string {
   const deleteButton = (action: string, label: string) =>
     html`<form class="inline" method="post" action="${action}">
+      ${csrfField(token)}
       <button type="submit" aria-label="${label}">Delete</button>
     </form>`;
   return page(
@@ -32,6 +35,7 @@ export function notesPage(
         it when it expires.
       </p>
       <form method="post" action="/notes">
+        ${csrfField(token)}
         <label for="text">New note</label>
         <textarea
           id="text"
@@ -54,6 +58,7 @@ export function notesPage(
       ${notes.length === 0 ? html`<p class="muted" id="no-notes">No notes yet.</p>` : ''}
       <h2>Your files</h2>
       <form method="post" action="/uploads" enctype="multipart/form-data">
+        ${csrfField(token)}
         <label for="file"
           >Text, PNG, JPEG or PDF, up to ${size(MAX_UPLOAD_BYTES)}</label
         >

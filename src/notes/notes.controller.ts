@@ -1,4 +1,4 @@
-import { CurrentSession, Session } from 'nest-sessions';
+import { CsrfService, CurrentSession, Session } from 'nest-sessions';
 import {
   BadRequestException,
   Body,
@@ -30,21 +30,24 @@ export class NotesController {
     @InjectRepository(Note) private readonly notes: Repository<Note>,
     @InjectRepository(Upload) private readonly uploads: Repository<Upload>,
     private readonly visitorData: VisitorDataService,
+    private readonly csrf: CsrfService,
   ) {}
 
+  /** The page; its forms carry the session's CSRF token (which makes the session). */
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async show(@CurrentSession() session: Session): Promise<string> {
+    const token = this.csrf.token(session);
     const sessionKey = session.sessionKey;
     if (sessionKey === null) {
-      return notesPage([], []);
+      return notesPage([], [], token);
     }
     const order = { createdAt: 'ASC', id: 'ASC' } as const;
     const [notes, uploads] = await Promise.all([
       this.notes.find({ where: { sessionKey }, order }),
       this.uploads.find({ where: { sessionKey }, order }),
     ]);
-    return notesPage(notes, uploads);
+    return notesPage(notes, uploads, token);
   }
 
   @Post()

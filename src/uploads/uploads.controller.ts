@@ -2,12 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CurrentSession, Session } from 'nest-sessions';
+import {
+  CsrfExempt,
+  CsrfService,
+  CurrentSession,
+  Session,
+} from 'nest-sessions';
 import {
   BadRequestException,
+  Body,
   Controller,
   Get,
   Header,
+  Headers,
   NotFoundException,
   Param,
   ParseUUIDPipe,
@@ -45,10 +52,16 @@ export class UploadsController {
     @InjectRepository(Upload) private readonly uploads: Repository<Upload>,
     private readonly folder: UploadsFolder,
     private readonly visitorData: VisitorDataService,
+    private readonly csrf: CsrfService,
   ) {}
 
-  /** One file from the form's `file` field; over 1 MB answers 413 (multer's limit). */
+  /**
+   * One file from the form's `file` field; over 1 MB answers 413 (multer's
+   * limit). Guards run before the multipart body is read, so this route
+   * checks the form's CSRF token itself, before anything is stored.
+   */
   @Post()
+  @CsrfExempt()
   @Redirect('/notes', 303)
   @UseInterceptors(
     FileInterceptor('file', {
@@ -58,7 +71,10 @@ export class UploadsController {
   async add(
     @CurrentSession() session: Session,
     @UploadedFile() file: Express.Multer.File | undefined,
+    @Body('csrfmiddlewaretoken') fieldToken: unknown,
+    @Headers('x-csrftoken') headerToken: string | undefined,
   ): Promise<void> {
+    this.csrf.verify(session, headerToken ?? fieldToken);
     if (file === undefined || file.size === 0) {
       throw new BadRequestException('Choose a file that is not empty.');
     }
