@@ -5,9 +5,11 @@
  *
  * `plain`: no session (the ceiling). `touch`: express-session with
  * connect-pg-simple, `resave: false`, `saveUninitialized: false`, defaults
- * otherwise (its store touches the session on every read). `no-touch`: the
+ * otherwise (its store touches the session on every read), with a logged-in
+ * site's routes (`POST /login`, `GET /me`, `POST /post` with a CSRF token). `no-touch`: the
  * same with the store's `disableTouch`. Prints `{"port": N}` once it listens.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
@@ -17,6 +19,9 @@ import pg from 'pg';
 declare module 'express-session' {
   interface SessionData {
     visits: number;
+    userId: string;
+    csrf: string;
+    posts: number;
   }
 }
 
@@ -66,6 +71,44 @@ app.get('/write', (request, response) => {
   const visits = (request.session.visits ?? 0) + 1;
   request.session.visits = visits;
   response.json({ visits });
+});
+
+// A logged-in site's routes, as an Express app writes them: a login that
+// regenerates the session and keeps a CSRF token in it, a page for
+// logged-in users, and a POST that checks the token (the synchronizer-token
+// pattern, compared in constant time) and writes.
+app.post('/login', (request, response, next) => {
+  request.session.regenerate((error) => {
+    if (error) {
+      next(error);
+      return;
+    }
+    request.session.userId = 'bench-user';
+    request.session.csrf = randomBytes(32).toString('hex');
+    response.json({ token: request.session.csrf });
+  });
+});
+app.get('/me', (request, response) => {
+  if (request.session?.userId === undefined) {
+    response.status(401).end();
+    return;
+  }
+  response.json({ userId: request.session.userId });
+});
+app.post('/post', (request, response) => {
+  const sent = Buffer.from(request.get('x-csrftoken') ?? '');
+  const kept = Buffer.from(request.session?.csrf ?? '');
+  if (
+    sent.length === 0 ||
+    sent.length !== kept.length ||
+    !timingSafeEqual(sent, kept)
+  ) {
+    response.status(403).end();
+    return;
+  }
+  const posts = (request.session.posts ?? 0) + 1;
+  request.session.posts = posts;
+  response.json({ posts });
 });
 
 const server = app.listen(0, '127.0.0.1', () => {

@@ -5,7 +5,8 @@
  *
  * `sessions`: set up as the demo app is (TypeORM, ScheduleModule,
  * SessionsModule with its defaults), with only the public API, its routes
- * taking the session with `@CurrentSession()`. `sessions-current`: the
+ * taking the session with `@CurrentSession()`, and a logged-in site's
+ * routes (`POST /login`, `GET /me`, `POST /post` with a CSRF token). `sessions-current`: the
  * same, its routes calling an injected `SessionService.current()`.
  * `sessions-no-context`: as `sessions`, with `requestContext: false`.
  * `plain`: no session (the Nest ceiling), the same routes answering without
@@ -16,7 +17,11 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  CsrfGuard,
+  CsrfService,
   CurrentSession,
+  CurrentUserId,
+  LoggedInGuard,
   type Session,
   SessionService,
   SessionsModule,
@@ -26,7 +31,9 @@ import {
   Get,
   type INestApplication,
   Module,
+  Post,
   type Type,
+  UseGuards,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -55,6 +62,36 @@ class SessionRoutesController {
     const visits = session.get('visits', 0) + 1;
     session.set('visits', visits);
     return { visits };
+  }
+}
+
+/**
+ * A logged-in site's routes: a login that gives the CSRF token, a page for
+ * logged-in users that only reads, and a CSRF-checked POST that writes.
+ */
+@Controller()
+class LoggedInRoutesController {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly csrf: CsrfService,
+  ) {}
+
+  @Post('login')
+  async login(@CurrentSession() session: Session) {
+    await this.sessions.login(session, 'bench-user');
+    return { token: this.csrf.token(session) };
+  }
+
+  @Get('me')
+  @UseGuards(LoggedInGuard)
+  me(@CurrentUserId() userId: string) {
+    return { userId };
+  }
+
+  @Post('post')
+  @UseGuards(CsrfGuard)
+  post(@CurrentSession() session: Session) {
+    return { posts: session.increment('posts') };
   }
 }
 
@@ -111,7 +148,11 @@ const appModules = [
 
 @Module({
   imports: [...appModules, SessionsModule.forRoot()],
-  controllers: [NoneController, SessionRoutesController],
+  controllers: [
+    NoneController,
+    SessionRoutesController,
+    LoggedInRoutesController,
+  ],
 })
 class SessionsAppModule {}
 

@@ -84,6 +84,25 @@ export async function cookieOf(
   return setCookie.split(';')[0];
 }
 
+/** A logged-in session: its cookie, and the CSRF token its POSTs send. */
+export interface Login {
+  readonly cookie: string;
+  readonly token: string;
+}
+
+/** A logged-in session of a server with sessions, from `POST /login`. */
+export async function loginOf(server: HttpServer, url: string): Promise<Login> {
+  const response = await fetch(`${url}/login`, { method: 'POST' });
+  const setCookie = response.headers.get('set-cookie');
+  if (!response.ok || !setCookie) {
+    throw new Error(
+      `The ${server.label} server gave no session cookie on POST /login (${response.status}).`,
+    );
+  }
+  const { token } = (await response.json()) as { token: string };
+  return { cookie: setCookie.split(';')[0], token };
+}
+
 /** Stops the server, once the requests a load left in flight are served. */
 export async function stopServerProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) {

@@ -7,18 +7,30 @@ export const HTTP_LOADS = [
   'read-own',
   'write',
   'write-own',
+  'me',
+  'post',
 ] as const;
 
 /**
  * A load: a route, with every connection sending one pre-created session's
  * cookie; a `-own` load (`read-own`, `write-own`) sends the same route's
- * requests, each connection with a session of its own, as browsers do.
+ * requests, each connection with a session of its own, as browsers do. The
+ * logged-in loads send a session made by `POST /login`: `me` reads its user
+ * behind a login check (no write), `post` is a CSRF-checked POST that adds
+ * to a counter, its token in the `X-CSRFToken` header.
  */
 export type HttpLoad = (typeof HTTP_LOADS)[number];
 
 /** The route a load requests. */
-export function routeOf(load: HttpLoad): 'none' | 'read' | 'write' {
+export function routeOf(
+  load: HttpLoad,
+): 'none' | 'read' | 'write' | 'me' | 'post' {
   return load === 'read-own' ? 'read' : load === 'write-own' ? 'write' : load;
+}
+
+/** Whether `load` sends a logged-in session's cookie and CSRF token. */
+export function loggedIn(load: HttpLoad): boolean {
+  return load === 'me' || load === 'post';
 }
 
 /** Whether each connection of `load` sends a session of its own. */
@@ -73,7 +85,7 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     entry: 'http-express-server.js',
     variant: 'touch',
     sessions: true,
-    loads: ['none', 'read', 'read-own', 'write', 'write-own'],
+    loads: ['none', 'read', 'read-own', 'write', 'write-own', 'me', 'post'],
   },
   {
     id: 'express-session-no-touch',
@@ -90,7 +102,7 @@ export const HTTP_SERVERS: readonly HttpServer[] = [
     entry: 'http-nest-server.js',
     variant: 'sessions',
     sessions: true,
-    loads: ['none', 'read', 'read-own', 'write', 'write-own'],
+    loads: ['none', 'read', 'read-own', 'write', 'write-own', 'me', 'post'],
   },
   {
     // An app that takes its sessions through SessionService.current().

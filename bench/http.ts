@@ -43,6 +43,8 @@ import { pinLoadAwayFromServer, unpinned } from './cpu-pinning.js';
 import { cpuSecondsOf } from './process-cpu.js';
 import {
   cookieOf,
+  type Login,
+  loginOf,
   startServerProcess,
   stopServerProcess,
   throwUnlessAllAnswered,
@@ -53,6 +55,7 @@ import {
   type HttpLoad,
   type HttpServer,
   type HttpServerId,
+  loggedIn,
   ownSessions,
   routeOf,
 } from './http-servers.js';
@@ -101,6 +104,18 @@ const TARGETS: {
   {
     name: '/write, a session per connection, ≥ 1.3× express-session',
     load: 'write-own',
+    theirs: 'express-session',
+    least: 1.3,
+  },
+  {
+    name: '/me (logged in, no write) ≥ 1.5× express-session',
+    load: 'me',
+    theirs: 'express-session',
+    least: 1.5,
+  },
+  {
+    name: 'a CSRF-checked POST ≥ 1.3× express-session',
+    load: 'post',
     theirs: 'express-session',
     least: 1.3,
   },
@@ -168,6 +183,8 @@ interface RunningServer {
   /** One session's cookie, and one per connection (for the `-own` loads). */
   readonly shared: string;
   readonly own: string[];
+  /** A logged-in session, for the `me` and `post` loads. */
+  readonly login: Login | undefined;
 }
 
 const database = await startBenchDatabase();
@@ -223,7 +240,10 @@ async function startServer(server: HttpServer): Promise<RunningServer> {
           Array.from({ length: CONNECTIONS }, () => cookieOf(server, url)),
         )
       : [];
-    return { server, child, url, shared, own };
+    const login = server.loads.some(loggedIn)
+      ? await loginOf(server, url)
+      : undefined;
+    return { server, child, url, shared, own, login };
   } catch (error) {
     await stopServerProcess(child);
     throw error;
@@ -232,18 +252,20 @@ async function startServer(server: HttpServer): Promise<RunningServer> {
 
 /** A warm-up, then the measured load. */
 async function measureLoad(
-  { child, url, shared, own }: RunningServer,
+  { child, url, shared, own, login }: RunningServer,
   load: HttpLoad,
 ): Promise<LoadResult> {
-  const cookies = ownSessions(load) ? own : [shared];
-  const path = `/${routeOf(load)}`;
-  await loadWith(`${url}${path}`, cookies, WARM_UP_SECONDS);
+  const request: LoadRequest = {
+    url: `${url}/${routeOf(load)}`,
+    method: load === 'post' ? 'POST' : 'GET',
+    headers:
+      loggedIn(load) && login !== undefined
+        ? [{ cookie: login.cookie, 'x-csrftoken': login.token }]
+        : (ownSessions(load) ? own : [shared]).map((cookie) => ({ cookie })),
+  };
+  await loadWith(request, WARM_UP_SECONDS);
   const cpuBefore = cpuSecondsOf(child.pid);
-  const { requests, ...measured } = await loadWith(
-    `${url}${path}`,
-    cookies,
-    duration,
-  );
+  const { requests, ...measured } = await loadWith(request, duration);
   const cpuAfter = cpuSecondsOf(child.pid);
   return {
     ...measured,
@@ -254,19 +276,26 @@ async function measureLoad(
   };
 }
 
-/** Loads `url` for `seconds` with 50 connections, connection i sending cookie i (or the one cookie). */
+/** What a load's connections send: connection i sends headers i (or the one set). */
+interface LoadRequest {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: readonly Record<string, string>[];
+}
+
+/** Loads a route for `seconds` with 50 connections. */
 async function loadWith(
-  url: string,
-  cookies: string[],
+  { url, method, headers }: LoadRequest,
   seconds: number,
 ): Promise<{ requestsPerSecond: number; p99Ms: number; requests: number }> {
   let next = 0;
   const result = await autocannon({
     url,
+    method,
     connections: CONNECTIONS,
     duration: seconds,
     setupClient: (client) => {
-      client.setHeaders({ cookie: cookies[next++ % cookies.length] });
+      client.setHeaders(headers[next++ % headers.length]);
     },
   });
   throwUnlessAllAnswered(url, result);
