@@ -44,7 +44,7 @@ describe('The session table migration', () => {
       {
         column_name: 'session_key',
         data_type: 'character varying',
-        character_maximum_length: 40,
+        character_maximum_length: 64,
         is_nullable: 'NO',
       },
       {

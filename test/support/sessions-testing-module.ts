@@ -1,6 +1,6 @@
 import { ScheduleModule } from '@nestjs/schedule';
 import { SessionsModule, type SessionsModuleOptions } from 'nest-sessions';
-import type { LoggerService } from '@nestjs/common';
+import type { LoggerService, Provider } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options.js';
@@ -11,6 +11,7 @@ export async function sessionsTestingModule(
   database: TestDatabase,
   options: SessionsModuleOptions = {},
   logger: LoggerService | false = false,
+  providers: Provider[] = [],
 ): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -18,6 +19,7 @@ export async function sessionsTestingModule(
       ScheduleModule.forRoot(),
       SessionsModule.forRoot(options),
     ],
+    providers,
   })
     .setLogger(logger === false ? silentLogger : logger)
     .compile();

@@ -88,7 +88,7 @@ export function createStoreProvider(statics: ResolvedStaticOptions): Provider {
       source: DataSource | undefined,
     ) =>
       createNamedStore(store, options, () =>
-        databaseStore(store, statics, source, options.maxLifetime),
+        databaseStore(store, statics, source, options),
       ),
     inject: [
       SESSIONS_OPTIONS,
@@ -129,12 +129,12 @@ function databaseStore(
   store: SessionStoreName,
   { entity, dataSource }: ResolvedStaticOptions,
   source: DataSource | undefined,
-  maxLifetime: number | undefined,
+  { maxLifetime, hashKeys }: ResolvedSessionsOptions,
 ): TypeOrmSessionStore {
   if (source === undefined) {
     throw new SessionsConfigurationError([
       SESSIONS_MESSAGES.noDataSource(store, dataSource, entity.name),
     ]);
   }
-  return new TypeOrmSessionStore(source, entity, { maxLifetime });
+  return new TypeOrmSessionStore(source, entity, { maxLifetime, hashKeys });
 }

@@ -513,6 +513,20 @@ export class CleanupService
     }
   }
 
+  /**
+   * The keys the handlers get: as the store keeps them, which with
+   * `hashKeys` is their hash, also for a session that expired under its
+   * plain key before `'migrate'` re-keyed it (keys have 8 to 40 characters,
+   * hashes 64).
+   */
+  private handlersKeys(keys: readonly string[]): readonly string[] {
+    return this.store.hashesKeys
+      ? keys.map((key) =>
+          key.length === 64 ? key : this.store.storedKeyOf(key),
+        )
+      : keys;
+  }
+
   /** One batch in a transaction, with the handlers, and its keys in the outbox. */
   private async deleteOnce(
     { runner, outbox }: Run,
@@ -520,7 +534,8 @@ export class CleanupService
   ): Promise<CommittedBatch> {
     await runner.startTransaction(batches.isolation);
     try {
-      const batch = await batches.deleteNext(runner);
+      const deleted = await batches.deleteNext(runner);
+      const batch = { ...deleted, keys: this.handlersKeys(deleted.keys) };
       if (batch.deleted > 0 && this.expired.hasHandlers) {
         await this.expired.notify({
           keys: batch.keys,

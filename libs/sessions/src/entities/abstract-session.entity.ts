@@ -15,11 +15,14 @@ import { Column, Index, PrimaryColumn } from 'typeorm';
  * ```
  */
 export abstract class AbstractSessionEntity {
-  /** 32 characters from `[a-z0-9]`, from a CSPRNG. */
+  /**
+   * The key, 32 characters from `[a-z0-9]` from a CSPRNG; with `hashKeys`,
+   * its SHA-256 in hex (64 characters).
+   */
   @PrimaryColumn({
     name: 'session_key',
     type: 'varchar',
-    length: 40,
+    length: 64,
     primaryKeyConstraintName: 'session_pkey',
   })
   sessionKey!: string;

@@ -119,6 +119,8 @@ export const SESSIONS_MESSAGES = {
     'extend AbstractUserSessionEntity instead of AbstractSessionEntity.',
   maxLifetimeUnsupported: (store: string) =>
     `'maxLifetime' needs a store that caps sessions at it, and ${store} does not: use the 'db' or 'cached_db' store.`,
+  hashKeysUnsupported: (store: string) =>
+    `'hashKeys' needs a store that keeps hashes of the keys, and ${store} does not: use the 'db' or 'cached_db' store.`,
   invalidUserId: () =>
     'login() takes a user id of 1 to 255 characters (a number is turned into text)',
   invalidExpiryDate: () => 'setExpiry() got an invalid Date',

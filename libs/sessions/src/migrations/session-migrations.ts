@@ -2,6 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 import { AddSessionUsers1796601600000 } from './add-session-users.migration.js';
 import { CreateSessionExpiredOutbox1796515200000 } from './create-session-expired-outbox.migration.js';
 import { CreateSessionTable1795305600000 } from './create-session-table.migration.js';
+import { WidenSessionKey1796601800000 } from './widen-session-key.migration.js';
 
 /**
  * The migrations of the `session` table (with its users' columns) and of the cleanup's outbox
@@ -17,4 +18,5 @@ export const sessionMigrations: readonly (new () => MigrationInterface)[] = [
   CreateSessionTable1795305600000,
   CreateSessionExpiredOutbox1796515200000,
   AddSessionUsers1796601600000,
+  WidenSessionKey1796601800000,
 ];

@@ -51,6 +51,7 @@ export interface ResolvedSessionsOptions
   readonly saveEveryRequest: boolean;
   readonly touchAfter: number | undefined;
   readonly maxLifetime: number | undefined;
+  readonly hashKeys: boolean | 'migrate';
   readonly expireAtBrowserClose: boolean;
   readonly requestContext: boolean;
   readonly cleanup: ResolvedCleanupOptions;
@@ -70,6 +71,7 @@ const BEHAVIOUR_KEYS = [
   'saveEveryRequest',
   'touchAfter',
   'maxLifetime',
+  'hashKeys',
   'expireAtBrowserClose',
   'requestContext',
   'cleanup',
@@ -165,6 +167,12 @@ export function resolveSessionsOptions(
     behaviour.maxLifetime,
     problems,
   );
+  const hashKeys = behaviour.hashKeys ?? false;
+  if (hashKeys !== true && hashKeys !== false && hashKeys !== 'migrate') {
+    problems.push(
+      `'hashKeys' must be true, false or 'migrate', got ${describe(hashKeys)}.`,
+    );
+  }
   const expireAtBrowserClose = booleanOption(
     'expireAtBrowserClose',
     behaviour.expireAtBrowserClose,
@@ -196,6 +204,7 @@ export function resolveSessionsOptions(
     saveEveryRequest,
     touchAfter,
     maxLifetime,
+    hashKeys: hashKeys as boolean | 'migrate',
     expireAtBrowserClose,
     requestContext,
     cleanup,

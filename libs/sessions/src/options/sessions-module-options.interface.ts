@@ -221,6 +221,17 @@ export interface SessionsBehaviourOptions {
    */
   maxLifetime?: number;
   /**
+   * The database stores keep the SHA-256 of each session key (in hex), never
+   * the key itself, so that a leaked table or backup logs nobody in; the
+   * cookie carries the key, and each lookup hashes it first. `'migrate'` is
+   * the way there for a table that holds plain keys: it also finds a session
+   * under its plain key and re-keys it to its hash as it reads it, so nobody
+   * is logged out; once `cookie.maxAge` has passed, set `true`. Needs the
+   * `'db'` or `'cached_db'` store.
+   * @default false
+   */
+  hashKeys?: boolean | 'migrate';
+  /**
    * Sessions last until the browser is closed: the cookie gets no
    * `Max-Age`/`Expires` (Django's `SESSION_EXPIRE_AT_BROWSER_CLOSE`).
    * A session can override it with `setExpiry()`.

@@ -71,6 +71,11 @@ export class SessionService {
         SESSIONS_MESSAGES.maxLifetimeUnsupported(store.constructor.name),
       ]);
     }
+    if (options.hashKeys !== false && !store.hashesKeys) {
+      throw new SessionsConfigurationError([
+        SESSIONS_MESSAGES.hashKeysUnsupported(store.constructor.name),
+      ]);
+    }
     this.store = new GuardedSessionStore(store);
     this.settings = {
       maxAge: options.cookie.maxAge,
@@ -262,6 +267,18 @@ export class SessionService {
   /** Ends every session of `userId`; returns how many. */
   revokeUserSessions(userId: string): Promise<number> {
     return this.store.expireUserSessions(userId);
+  }
+
+  /**
+   * The key of `session` as the store keeps it, and as the cleanup's
+   * handlers will receive it: its key, or with `hashKeys` its SHA-256 (hex).
+   * Key what you keep per session (rows, files) by this value. `null` for a
+   * session not stored yet.
+   */
+  storedKeyOf(session: Session): string | null {
+    return session.sessionKey === null
+      ? null
+      : this.store.storedKeyOf(session.sessionKey);
   }
 
   /** Whether a live session is stored under `key`. */

@@ -31,6 +31,14 @@ export class GuardedSessionStore extends SessionStore {
     return this.inner.limitsLifetime;
   }
 
+  override get hashesKeys(): boolean {
+    return this.inner.hashesKeys;
+  }
+
+  override storedKeyOf(key: string): string {
+    return this.inner.storedKeyOf(key);
+  }
+
   exists(key: string): Promise<boolean> {
     return guard('check whether the session exists', () =>
       this.inner.exists(key),

@@ -106,6 +106,21 @@ export abstract class SessionStore {
     return data === null ? null : { data, expiresIn: undefined };
   }
 
+  /** Whether the store keeps hashes of the keys, never the keys (`hashKeys`). */
+  get hashesKeys(): boolean {
+    return false;
+  }
+
+  /**
+   * The key as the store keeps it, and as the cleanup's handlers
+   * (`@OnSessionsExpired()`, `@AfterSessionsExpired()`) receive it: the key
+   * itself, or its SHA-256 (hex) with `hashKeys`. Key rows and files of
+   * your own by this value.
+   */
+  storedKeyOf(key: string): string {
+    return key;
+  }
+
   /**
    * Whether the store caps each session's life at `maxLifetime` seconds
    * from its creation (the option of that name needs it).

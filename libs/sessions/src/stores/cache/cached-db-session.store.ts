@@ -131,13 +131,16 @@ export class CachedDbSessionStore
    * per `entryTtlMs`).
    */
   override async loadWithExpiry(key: string): Promise<LoadedSession | null> {
-    const cached = await this.cached.get(key);
+    // The cache, like the table, holds sessions under their stored keys.
+    const stored = this.database.storedKeyOf(key);
+    const cached = await this.cached.get(stored);
     if (cached !== undefined) {
       return { data: cached, expiresIn: undefined };
     }
-    const ticket = this.cached.ticket(key);
+    const ticket = this.cached.ticket(stored);
     try {
-      const row = await this.rows.read(key);
+      await this.database.migrateKey(key);
+      const row = await this.rows.read(stored);
       if (row === null) {
         return null;
       }
@@ -152,7 +155,7 @@ export class CachedDbSessionStore
         performance.now() + (this.options.entryTtlMs ?? DEFAULT_ENTRY_TTL_MS),
       );
       if (await this.cached.refill(ticket, row.data, expiresAt)) {
-        await this.dropIfRewritten(key, row.version);
+        await this.dropIfRewritten(stored, row.version);
       }
       return {
         data,
@@ -179,7 +182,10 @@ export class CachedDbSessionStore
   }
 
   async exists(key: string): Promise<boolean> {
-    return (await this.cached.has(key)) || this.database.exists(key);
+    return (
+      (await this.cached.has(this.database.storedKeyOf(key))) ||
+      this.database.exists(key)
+    );
   }
 
   /** Creates the row; the cache gets the session on its first read. */
@@ -189,22 +195,30 @@ export class CachedDbSessionStore
 
   async save(key: string, write: SessionWrite): Promise<string | null> {
     const saved = await this.database.save(key, write);
-    await this.cached.invalidate(key);
+    await this.cached.invalidate(this.database.storedKeyOf(key));
     return saved;
   }
 
   async delete(key: string): Promise<boolean> {
     const deleted = await this.database.delete(key);
-    await this.cached.invalidate(key);
+    await this.cached.invalidate(this.database.storedKeyOf(key));
     return deleted;
   }
 
   async deleteIfEmpty(key: string): Promise<boolean> {
     const deleted = await this.database.deleteIfEmpty(key);
     if (deleted) {
-      await this.cached.invalidate(key);
+      await this.cached.invalidate(this.database.storedKeyOf(key));
     }
     return deleted;
+  }
+
+  override get hashesKeys(): boolean {
+    return this.database.hashesKeys;
+  }
+
+  override storedKeyOf(key: string): string {
+    return this.database.storedKeyOf(key);
   }
 
   override get findsUserSessions(): boolean {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { DataSource, EntityMetadata } from 'typeorm';
 import type { AbstractSessionEntity } from '../../entities/abstract-session.entity.js';
@@ -37,6 +38,13 @@ export interface TypeOrmSessionStoreOptions {
    * @default undefined
    */
   maxLifetime?: number;
+  /**
+   * Keep the SHA-256 of each key (hex), never the key (the module's
+   * `hashKeys`); `'migrate'` also finds sessions under their plain keys and
+   * re-keys them to their hashes as it reads them.
+   * @default false
+   */
+  hashKeys?: boolean | 'migrate';
 }
 
 /** A save, with the key of the session it writes. */
@@ -54,7 +62,8 @@ type SessionStatements<Statement> = Record<
   | 'deleteIfEmpty'
   | 'clearExpired'
   | 'listUser'
-  | 'expireUser',
+  | 'expireUser'
+  | 'rehash',
   Statement
 >;
 
@@ -86,6 +95,7 @@ export class TypeOrmSessionStore extends SessionStore {
     this.loadTogether(keys),
   );
   private readonly maxLifetime: number | undefined;
+  private readonly hashKeys: boolean | 'migrate';
   private readonly saves = new TurnBatch((saves: readonly KeyedWrite[]) =>
     this.saveTogether(saves),
   );
@@ -98,6 +108,7 @@ export class TypeOrmSessionStore extends SessionStore {
     super();
     this.table = new SessionTable(dataSource, metadataOf(dataSource, entity));
     this.maxLifetime = options.maxLifetime;
+    this.hashKeys = options.hashKeys ?? false;
     if (
       this.maxLifetime !== undefined &&
       this.table.names.users === undefined
@@ -106,7 +117,33 @@ export class TypeOrmSessionStore extends SessionStore {
         SESSIONS_MESSAGES.maxLifetimeNeedsColumns(entity.name),
       ]);
     }
-    this.sql = prepared(buildStatements(this.table.names, this.maxLifetime));
+    this.sql = prepared(
+      buildStatements(
+        this.table.names,
+        this.maxLifetime,
+        this.hashKeys === 'migrate',
+      ),
+    );
+  }
+
+  /** Whether it keeps hashes of the keys (`hashKeys`). */
+  override get hashesKeys(): boolean {
+    return this.hashKeys !== false;
+  }
+
+  /** The key as the table holds it: its SHA-256 with `hashKeys`. */
+  override storedKeyOf(key: string): string {
+    return this.hashKeys === false ? key : hashOfKey(key);
+  }
+
+  /**
+   * The keys to look a session up by: the stored one, and in `'migrate'`
+   * the plain one too.
+   */
+  private lookupKeys(key: string): string[] {
+    return this.hashKeys === 'migrate'
+      ? [hashOfKey(key), key]
+      : [this.storedKeyOf(key)];
   }
 
   /** Whether it was made with a `maxLifetime`, which every write applies. */
@@ -129,7 +166,10 @@ export class TypeOrmSessionStore extends SessionStore {
   }
 
   async exists(key: string): Promise<boolean> {
-    const { rowCount } = await this.query(this.sql.exists, [key]);
+    const { rowCount } = await this.query(
+      this.sql.exists,
+      this.lookupKeys(key),
+    );
     return rowCount === 1;
   }
 
@@ -137,7 +177,7 @@ export class TypeOrmSessionStore extends SessionStore {
     const data = JSON.stringify(write.data);
     return this.claimNewKey(async (key) => {
       const { rowCount } = await this.query(this.sql.create, [
-        key,
+        this.storedKeyOf(key),
         data,
         ...expiryParameters(write.expiry),
       ]);
@@ -150,13 +190,19 @@ export class TypeOrmSessionStore extends SessionStore {
   }
 
   async delete(key: string): Promise<boolean> {
-    const { rowCount } = await this.query(this.sql.delete, [key]);
-    return rowCount === 1;
+    const { rowCount } = await this.query(
+      this.sql.delete,
+      this.lookupKeys(key),
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   async deleteIfEmpty(key: string): Promise<boolean> {
-    const { rowCount } = await this.query(this.sql.deleteIfEmpty, [key]);
-    return rowCount === 1;
+    const { rowCount } = await this.query(
+      this.sql.deleteIfEmpty,
+      this.lookupKeys(key),
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   /**
@@ -229,7 +275,7 @@ export class TypeOrmSessionStore extends SessionStore {
     const { rows } = await this.query<{ key: string }>(this.sql.expireUser, [
       userId,
       id ?? null,
-      exceptKey ?? null,
+      exceptKey === undefined ? null : this.storedKeyOf(exceptKey),
     ]);
     return rows.map(({ key }) => key);
   }
@@ -248,18 +294,47 @@ export class TypeOrmSessionStore extends SessionStore {
   private async loadTogether(
     keys: readonly string[],
   ): Promise<(LoadedSession | null)[]> {
+    const unique = [...new Set(keys)];
     const { rows } = await this.query<{
       key: string;
       data: string;
       expires_in: number;
-    }>(this.sql.load, [[...new Set(keys)]]);
+    }>(this.sql.load, [unique.flatMap((key) => this.lookupKeys(key))]);
     const stored = new Map(rows.map((row) => [row.key, row]));
+    if (this.hashKeys === 'migrate') {
+      await this.rehash(unique.filter((key) => stored.has(key)));
+    }
     return keys.map((key) => {
-      const row = stored.get(key);
+      const row = stored.get(this.storedKeyOf(key)) ?? stored.get(key);
       return row === undefined
         ? null
         : { data: decodeSessionData(row.data), expiresIn: row.expires_in };
     });
+  }
+
+  /**
+   * @internal In `'migrate'`, re-keys the session to its hash if the table
+   * still holds it under its plain key (the `'cached_db'` store, before it
+   * reads a row the cache missed); otherwise nothing.
+   */
+  async migrateKey(key: string): Promise<void> {
+    if (this.hashKeys === 'migrate') {
+      await this.rehash([key]);
+    }
+  }
+
+  /**
+   * `'migrate'`: re-keys the sessions found under these plain keys to their
+   * hashes, in one statement. A row re-keyed meanwhile by another request
+   * is simply not found again.
+   */
+  private async rehash(plainKeys: readonly string[]): Promise<void> {
+    if (plainKeys.length > 0) {
+      await this.query(this.sql.rehash, [
+        plainKeys,
+        plainKeys.map((key) => hashOfKey(key)),
+      ]);
+    }
   }
 
   /**
@@ -312,7 +387,7 @@ export class TypeOrmSessionStore extends SessionStore {
     const expiries = updates.map(([, { expiry }]) => expiryParameters(expiry));
     // One array per column of `unnest(...)`, in its order.
     const { rows } = await this.query<{ key: string }>(this.sql.save, [
-      updates.map(([key]) => key),
+      updates.map(([key]) => this.storedKeyOf(key)),
       updates.map(([, { replaced }]) => replaced),
       updates.map(([, { removed }]) => JSON.stringify(removed)),
       updates.map(([, { set }]) => JSON.stringify(set)),
@@ -320,7 +395,12 @@ export class TypeOrmSessionStore extends SessionStore {
       expiries.map(([date]) => date),
       expiries.map(([, seconds]) => seconds),
     ]);
-    return new Set(rows.map(({ key }) => key));
+    const saved = new Set(rows.map(({ key }) => key));
+    return new Set(
+      updates
+        .map(([key]) => key)
+        .filter((key) => saved.has(this.storedKeyOf(key))),
+    );
   }
 
   private query<Row extends object = object>(
@@ -379,11 +459,17 @@ function metadataOf(
 function buildStatements(
   { table, key, data, expire, users }: SessionTableNames,
   maxLifetime: number | undefined,
+  migrating: boolean,
 ): SessionStatements<string> {
-  const live = `${key} = $1 AND ${expire} > now()`;
+  // A session by its key: in 'migrate', by its hash ($1) or its plain key ($2).
+  const byKey = migrating ? `${key} IN ($1, $2)` : `${key} = $1`;
+  const live = `${byKey} AND ${expire} > now()`;
   const userKey = `'${AUTH_KEYS.userId}'`;
-  // A session's public id: its key hashed, never the key itself.
-  const publicId = `encode(sha256(convert_to(${key}, 'UTF8')), 'hex')`;
+  // A session's public id: the SHA-256 of its key, never the key itself;
+  // a stored key of 64 characters is that hash already (keys have 8 to 40).
+  const publicId =
+    `CASE WHEN length(${key}) = 64 THEN ${key} ` +
+    `ELSE encode(sha256(convert_to(${key}, 'UTF8')), 'hex') END`;
   // Without the users' columns (an entity of AbstractSessionEntity alone),
   // saves leave them out and the user statements are never sent.
   const none = 'SELECT NULL WHERE false';
@@ -428,8 +514,11 @@ function buildStatements(
       `FROM unnest($1::text[], $2::boolean[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::float8[]) ` +
       `AS given(key, replaced, removed, assigned, increments, expire_at, expire_in) ` +
       `WHERE stored.${key} = given.key AND stored.${expire} > now() RETURNING stored.${key} AS key`,
-    delete: `DELETE FROM ${table} WHERE ${key} = $1`,
-    deleteIfEmpty: `DELETE FROM ${table} WHERE ${key} = $1 AND ${data} = '{}'::jsonb`,
+    delete: `DELETE FROM ${table} WHERE ${byKey}`,
+    deleteIfEmpty: `DELETE FROM ${table} WHERE ${byKey} AND ${data} = '{}'::jsonb`,
+    rehash:
+      `UPDATE ${table} SET ${key} = given.hash FROM unnest($1::text[], $2::text[]) AS given(plain, hash) ` +
+      `WHERE ${key} = given.plain`,
     listUser: !users
       ? none
       : `SELECT ${publicId} AS id, ${created} AS created_at, ${lastSeen} AS last_seen, ${expire} AS expire_date, ` +
@@ -446,4 +535,9 @@ function buildStatements(
       `DELETE FROM ${table} WHERE ${key} IN ` +
       `(SELECT ${key} FROM ${table} WHERE ${expire} < now() LIMIT $1)`,
   };
+}
+
+/** The SHA-256 of a session key, in hex: what `hashKeys` stores. */
+function hashOfKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
 }
