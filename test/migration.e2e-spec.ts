@@ -77,6 +77,18 @@ describe('The session table migration', () => {
         character_maximum_length: null,
         is_nullable: 'NO',
       },
+      {
+        column_name: 'ip_address',
+        data_type: 'character varying',
+        character_maximum_length: 45,
+        is_nullable: 'YES',
+      },
+      {
+        column_name: 'user_agent',
+        data_type: 'character varying',
+        character_maximum_length: 512,
+        is_nullable: 'YES',
+      },
     ]);
     expect(
       await database.query(

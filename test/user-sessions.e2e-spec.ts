@@ -90,6 +90,30 @@ describe.each(['db', 'cached_db'] as const)(
       });
     });
 
+    it('keeps where the login came from in columns of its own, when the app gives it', async () => {
+      const session = await visitor();
+      await sessions.login(session, 'kim', {
+        ip: '2001:db8::1',
+        userAgent: 'A'.repeat(600),
+      });
+      const anonymous = await visitor();
+
+      const columns = (key: string) =>
+        database.query<{
+          ip_address: string | null;
+          user_agent: string | null;
+        }>(
+          'SELECT ip_address, user_agent FROM session WHERE session_key = $1',
+          [key],
+        );
+      expect(await columns(session.sessionKey!)).toEqual([
+        { ip_address: '2001:db8::1', user_agent: 'A'.repeat(512) },
+      ]);
+      expect(await columns(anonymous.sessionKey!)).toEqual([
+        { ip_address: null, user_agent: null },
+      ]);
+    });
+
     it('empties a session that holds another user before logging the new one in', async () => {
       const session = await loggedIn('alice');
       session.set('alices-draft', 'secret');

@@ -2,11 +2,13 @@ import { Column, Index } from 'typeorm';
 import { AbstractSessionEntity } from './abstract-session.entity.js';
 
 /**
- * A session row that also keeps who is logged in on it and when it was
- * created and last saved: what the database stores need to list and revoke
+ * A session row that also keeps who is logged in on it, when it was
+ * created and last saved, and where the login came from (when the app tells
+ * `login()`): what the database stores need to list and revoke
  * a user's sessions (`SessionService.listUserSessions()`). `SessionEntity`
- * is one; an app's own entity extends it to get them (the migration
- * `AddSessionUsers1796601600000` adds the columns to the `session` table).
+ * is one; an app's own entity extends it to get them (the migrations
+ * `AddSessionUsers1796601600000` and `AddSessionClients1796601900000` add
+ * the columns to the `session` table).
  * An entity that extends `AbstractSessionEntity` alone works as before,
  * without per-user sessions.
  */
@@ -32,4 +34,18 @@ export abstract class AbstractUserSessionEntity extends AbstractSessionEntity {
   /** When the session was last saved, by the database's clock. */
   @Column({ name: 'last_seen', type: 'timestamptz', default: () => 'now()' })
   lastSeen!: Date;
+
+  /**
+   * The address the login came from, if the app gave it to `login()` (from
+   * the data's `_auth_ip`); `null` otherwise.
+   */
+  @Column({ name: 'ip_address', type: 'varchar', length: 45, nullable: true })
+  ipAddress!: string | null;
+
+  /**
+   * The login's `User-Agent`, if the app gave it to `login()` (from the
+   * data's `_auth_user_agent`, its first 512 characters); `null` otherwise.
+   */
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent!: string | null;
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { AddSessionClients1796601900000 } from './add-session-clients.migration.js';
 import { AddSessionUsers1796601600000 } from './add-session-users.migration.js';
 import { CreateSessionExpiredOutbox1796515200000 } from './create-session-expired-outbox.migration.js';
 import { CreateSessionTable1795305600000 } from './create-session-table.migration.js';
@@ -19,4 +20,5 @@ export const sessionMigrations: readonly (new () => MigrationInterface)[] = [
   CreateSessionExpiredOutbox1796515200000,
   AddSessionUsers1796601600000,
   WidenSessionKey1796601800000,
+  AddSessionClients1796601900000,
 ];

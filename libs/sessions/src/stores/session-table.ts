@@ -13,6 +13,8 @@ export interface SessionTableNames {
     readonly user: string;
     readonly created: string;
     readonly lastSeen: string;
+    readonly ip: string;
+    readonly userAgent: string;
   };
 }
 
@@ -46,6 +48,8 @@ export class SessionTable {
             user: column('authUserId'),
             created: column('createdAt'),
             lastSeen: column('lastSeen'),
+            ip: column('ipAddress'),
+            userAgent: column('userAgent'),
           }
         : undefined,
     };

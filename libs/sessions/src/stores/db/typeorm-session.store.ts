@@ -464,7 +464,6 @@ function buildStatements(
   // A session by its key: in 'migrate', by its hash ($1) or its plain key ($2).
   const byKey = migrating ? `${key} IN ($1, $2)` : `${key} = $1`;
   const live = `${byKey} AND ${expire} > now()`;
-  const userKey = `'${AUTH_KEYS.userId}'`;
   // A session's public id: the SHA-256 of its key, never the key itself;
   // a stored key of 64 characters is that hash already (keys have 8 to 40).
   const publicId =
@@ -473,7 +472,20 @@ function buildStatements(
   // Without the users' columns (an entity of AbstractSessionEntity alone),
   // saves leave them out and the user statements are never sent.
   const none = 'SELECT NULL WHERE false';
-  const { user, created, lastSeen } = users ?? {};
+  const { user, created, lastSeen, ip, userAgent } = users ?? {};
+  // The columns that follow a key of the data (set by a login), with the
+  // longest text each takes.
+  const followed: [
+    column: string | undefined,
+    dataKey: string,
+    length: number,
+  ][] = [
+    [user, AUTH_KEYS.userId, 255],
+    [ip, AUTH_KEYS.ip, 45],
+    [userAgent, AUTH_KEYS.userAgent, 512],
+  ];
+  const valueIn = (json: string, dataKey: string, length: number) =>
+    `left(${json} ->> '${dataKey}', ${length})`;
   // An expiry as given, capped at `maxLifetime` after the creation.
   const expiry = (date: string, seconds: string, createdAt: string): string => {
     const given = `COALESCE(${date}, now() + make_interval(secs => ${seconds}))`;
@@ -489,11 +501,20 @@ function buildStatements(
       `extract(epoch FROM ${expire} - now())::float8 AS expires_in ` +
       `FROM ${table} WHERE ${key} = ANY($1::text[]) AND ${expire} > now()`,
     exists: `SELECT 1 FROM ${table} WHERE ${live}`,
-    // The user column follows the data's user id, set by a login.
+    // The users' columns follow the data's keys of a login.
     create:
-      `INSERT INTO ${table} (${key}, ${data}, ${expire}${users ? `, ${user}` : ''}) ` +
-      `VALUES ($1, $2::jsonb, ${expiry('$3::timestamptz', '$4', 'now()')}${users ? `, $2::jsonb ->> ${userKey}` : ''}) ` +
-      `ON CONFLICT (${key}) DO NOTHING`,
+      `INSERT INTO ${table} (${key}, ${data}, ${expire}` +
+      (users ? followed.map(([column]) => `, ${column}`).join('') : '') +
+      `) VALUES ($1, $2::jsonb, ${expiry('$3::timestamptz', '$4', 'now()')}` +
+      (users
+        ? followed
+            .map(
+              ([, dataKey, length]) =>
+                `, ${valueIn('$2::jsonb', dataKey, length)}`,
+            )
+            .join('')
+        : '') +
+      `) ON CONFLICT (${key}) DO NOTHING`,
     // One row of parameters per session. Stored data that is not an object
     // (corrupt, loaded as {}) is replaced by the keys set: they are all the
     // session has. Then each increment adds to the stored number (0 if none),
@@ -507,9 +528,13 @@ function buildStatements(
       `FROM jsonb_each(given.increments) AS added) END, ` +
       `${expire} = ${expiry('given.expire_at', 'given.expire_in', `stored.${created}`)} ` +
       (users
-        ? `, ${user} = CASE WHEN given.assigned ? ${userKey} THEN given.assigned ->> ${userKey} ` +
-          `WHEN given.replaced OR given.removed ? ${userKey} THEN NULL ELSE stored.${user} END, ` +
-          `${lastSeen} = now() `
+        ? followed
+            .map(
+              ([column, dataKey, length]) =>
+                `, ${column} = CASE WHEN given.assigned ? '${dataKey}' THEN ${valueIn('given.assigned', dataKey, length)} ` +
+                `WHEN given.replaced OR given.removed ? '${dataKey}' THEN NULL ELSE stored.${column} END`,
+            )
+            .join('') + `, ${lastSeen} = now() `
         : '') +
       `FROM unnest($1::text[], $2::boolean[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::float8[]) ` +
       `AS given(key, replaced, removed, assigned, increments, expire_at, expire_in) ` +
@@ -522,7 +547,7 @@ function buildStatements(
     listUser: !users
       ? none
       : `SELECT ${publicId} AS id, ${created} AS created_at, ${lastSeen} AS last_seen, ${expire} AS expire_date, ` +
-        `${data} ->> '${AUTH_KEYS.ip}' AS ip, ${data} ->> '${AUTH_KEYS.userAgent}' AS user_agent ` +
+        `${ip} AS ip, ${userAgent} AS user_agent ` +
         `FROM ${table} WHERE ${user} = $1 AND ${expire} > now() ORDER BY ${lastSeen} DESC`,
     expireUser: !users
       ? none
