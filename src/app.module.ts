@@ -46,18 +46,29 @@ import { VisitorModule } from './visitor/visitor.module.js';
       store: process.env.SESSION_STORE as SessionStoreName | undefined,
       imports: [UsersModule],
       inject: [ConfigService, UsersService],
-      useFactory: (config: ConfigService, users: UsersService) => ({
-        // A session whose user changed their password elsewhere is logged out.
-        auth: { currentHash: (userId) => users.currentAuthHash(userId) },
-        cookie: {
-          secure: config.get('SESSION_COOKIE_SECURE') === 'true',
-          // Seconds; short ones let you watch sessions expire and go.
-          maxAge: optionalNumber(config.get<string>('SESSION_COOKIE_AGE')),
-        },
-        secret: config.get<string>('SESSION_SECRET'),
-        cache: { url: config.get<string>('REDIS_URL') },
-        fileStore: { path: config.get<string>('SESSION_FILE_PATH') },
-      }),
+      useFactory: (config: ConfigService, users: UsersService) => {
+        // Seconds; short ones let you watch sessions expire and go.
+        const maxAge = optionalNumber(config.get<string>('SESSION_COOKIE_AGE'));
+        return {
+          // A session whose user changed their password elsewhere is logged out.
+          auth: {
+            currentHash: (userId: string) => users.currentAuthHash(userId),
+          },
+          cookie: {
+            secure: config.get('SESSION_COOKIE_SECURE') === 'true',
+            maxAge,
+          },
+          // Reads keep an active visitor's session alive, writing at most
+          // once per fourteenth of its lifetime (a day, of the two weeks).
+          touchAfter:
+            maxAge === undefined || maxAge >= 14
+              ? Math.floor((maxAge ?? TWO_WEEKS) / 14)
+              : undefined,
+          secret: config.get<string>('SESSION_SECRET'),
+          cache: { url: config.get<string>('REDIS_URL') },
+          fileStore: { path: config.get<string>('SESSION_FILE_PATH') },
+        };
+      },
     }),
   ],
   controllers: [
@@ -76,6 +87,9 @@ import { VisitorModule } from './visitor/visitor.module.js';
   ],
 })
 export class AppModule {}
+
+/** Django's `SESSION_COOKIE_AGE`, the module's default lifetime. */
+const TWO_WEEKS = 14 * 24 * 3600;
 
 /** An optional number setting: undefined when unset, else the number (NaN is refused by the module). */
 function optionalNumber(value: string | undefined): number | undefined {

@@ -96,8 +96,9 @@ export class AccountController {
   @Post('logout')
   @Redirect('/', 303)
   async logout(@CurrentSession() session: Session): Promise<void> {
-    if (session.sessionKey !== null) {
-      await this.visitorData.removeSessionData(session.sessionKey);
+    const key = this.visitorData.keyOf(session);
+    if (key !== null) {
+      await this.visitorData.removeSessionData(key);
     }
     await this.sessions.logout(session);
   }
@@ -165,14 +166,14 @@ export class AccountController {
     user: User,
     request: Request,
   ): Promise<void> {
-    const before = session.sessionKey;
+    const before = this.visitorData.keyOf(session);
     const previousUser = await this.sessions.userId(session);
     await this.sessions.login(session, user.id, {
       authHash: this.users.authHash(user),
       ip: request.ip,
       userAgent: request.get('user-agent'),
     });
-    const after = session.sessionKey;
+    const after = this.visitorData.keyOf(session);
     if (before === null || before === after) {
       return;
     }

@@ -38,7 +38,7 @@ export class NotesController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async show(@CurrentSession() session: Session): Promise<string> {
     const token = this.csrf.token(session);
-    const sessionKey = session.sessionKey;
+    const sessionKey = this.visitorData.keyOf(session);
     if (sessionKey === null) {
       return notesPage([], [], token);
     }
@@ -65,7 +65,7 @@ export class NotesController {
     if (note.includes('\u0000')) {
       throw new BadRequestException('A note cannot contain a NUL character.');
     }
-    const sessionKey = await this.visitorData.sessionKeyOf(session);
+    const sessionKey = await this.visitorData.keyOfSaved(session);
     await this.visitorData.addToSession(sessionKey, async (manager) => {
       if ((await manager.countBy(Note, { sessionKey })) >= MAX_NOTES) {
         throw new BadRequestException(
@@ -82,7 +82,7 @@ export class NotesController {
     @CurrentSession() session: Session,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<void> {
-    const sessionKey = session.sessionKey;
+    const sessionKey = this.visitorData.keyOf(session);
     if (sessionKey !== null) {
       // Only the visitor's own note: another session's id deletes nothing.
       await this.notes.delete({ id, sessionKey });

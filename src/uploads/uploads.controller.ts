@@ -84,7 +84,7 @@ export class UploadsController {
         'Only text, PNG, JPEG and PDF files are accepted.',
       );
     }
-    const sessionKey = await this.visitorData.sessionKeyOf(session);
+    const sessionKey = await this.visitorData.keyOfSaved(session);
     // The name on disk is ours; the browser's name is only shown.
     const id = randomUUID();
     const folder = this.folder.of(sessionKey);
@@ -122,7 +122,7 @@ export class UploadsController {
     @CurrentSession() session: Session,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<StreamableFile> {
-    const sessionKey = session.sessionKey;
+    const sessionKey = this.visitorData.keyOf(session);
     const upload =
       sessionKey === null
         ? null
@@ -147,7 +147,7 @@ export class UploadsController {
     @CurrentSession() session: Session,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<void> {
-    const sessionKey = session.sessionKey;
+    const sessionKey = this.visitorData.keyOf(session);
     if (sessionKey === null) {
       return;
     }

@@ -1,5 +1,5 @@
 import { rename, rm } from 'node:fs/promises';
-import { SessionEntity, type Session } from 'nest-sessions';
+import { SessionEntity, type Session, SessionService } from 'nest-sessions';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Note } from '../notes/note.entity.js';
@@ -20,20 +20,31 @@ export class VisitorDataService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly uploads: UploadsFolder,
+    private readonly sessions: SessionService,
   ) {}
 
-  /** The key of the visitor's session, saved first if it is new. */
-  async sessionKeyOf(session: Session): Promise<string> {
+  /**
+   * What the visitor's data is keyed by: their session's key as the store
+   * keeps it, which the cleanup's handlers receive (with `hashKeys`, its
+   * hash); `null` for a session not stored yet.
+   */
+  keyOf(session: Session): string | null {
+    return this.sessions.storedKeyOf(session);
+  }
+
+  /** `keyOf()` the visitor's session, saved first if it is new. */
+  async keyOfSaved(session: Session): Promise<string> {
     if (session.sessionKey === null) {
       // An anonymous visitor's first creation: the session needs a key.
       session.setDefault('visitorSince', new Date().toISOString());
       await session.save();
     }
-    return session.sessionKey!;
+    return this.keyOf(session)!;
   }
 
   /**
-   * Runs `work` in a transaction that holds the live session `sessionKey`.
+   * Runs `work` in a transaction that holds the live session stored under
+   * `sessionKey` (`keyOf()`).
    * Throws a 409 when the session has ended.
    */
   async addToSession<T>(
