@@ -19,8 +19,9 @@ const CHROMIUM = execFileSync('sh', ['-c', 'command -v chromium'])
   .toString()
   .trim();
 
-/** Where `UPDATE_SCREENSHOT=1 npm test -- demo-browser` puts the docs' picture. */
+/** Where `UPDATE_SCREENSHOT=1 npm test -- demo-browser` puts the docs' pictures. */
 const SCREENSHOT = 'docs/images/notes-page.png';
+const ACCOUNT_SCREENSHOT = 'docs/images/account-page.png';
 
 /** A visitor's browser: its own context, so its own cookies. */
 class Visitor {
@@ -29,8 +30,8 @@ class Visitor {
     readonly page: Page,
   ) {}
 
-  static async open(browser: Browser): Promise<Visitor> {
-    const context = await browser.newContext();
+  static async open(browser: Browser, userAgent?: string): Promise<Visitor> {
+    const context = await browser.newContext({ userAgent });
     return new Visitor(context, await context.newPage());
   }
 
@@ -65,6 +66,22 @@ class Visitor {
 
   files(): Promise<string[]> {
     return this.page.locator('#uploads a.upload').allTextContents();
+  }
+
+  /** Fills and sends the sign-up or login form at `path`; lands on the account page. */
+  async logIn(baseUrl: string, path: '/signup' | '/login'): Promise<void> {
+    await this.page.goto(`${baseUrl}${path}`);
+    await this.page.fill('#username', 'alice');
+    await this.page.fill('#password', 'a long password');
+    await Promise.all([
+      this.page.waitForURL(/\/account$/),
+      this.page.click('button[type=submit]'),
+    ]);
+  }
+
+  /** The browsers the account page lists: their user agents, this one marked. */
+  sessionsListed(): Promise<string[]> {
+    return this.page.locator('#sessions li').allTextContents();
   }
 
   async sessionKey(): Promise<string | undefined> {
@@ -202,5 +219,51 @@ describe('The demo in a browser: notes and files die with their session', () => 
     await second.page.reload();
     expect(await second.notes()).toEqual(['Mine only']);
     expect(await second.files()).toEqual(['mine.txt']);
+  }, 120_000);
+
+  it('logs in for real: two browsers, one logs the other out, forms carry CSRF tokens', async () => {
+    const url = demo?.running ? demo.url : await startDemo();
+    const laptop = await Visitor.open(browser, 'Laptop browser');
+    const phone = await Visitor.open(browser, 'Phone browser');
+
+    // The notes written before signing up come along.
+    await laptop.visitNotes(url);
+    await laptop.writeNote('Before signing up');
+    await laptop.logIn(url, '/signup');
+    await phone.logIn(url, '/login');
+    await laptop.page.reload();
+    const listed = await laptop.sessionsListed();
+    expect(listed).toHaveLength(2);
+    expect(listed.find((item) => item.includes('This browser'))).toContain(
+      'Laptop browser',
+    );
+    expect(listed.find((item) => !item.includes('This browser'))).toContain(
+      'Phone browser',
+    );
+    if (process.env.UPDATE_SCREENSHOT === '1') {
+      await laptop.page.setViewportSize({ width: 800, height: 720 });
+      await laptop.page.screenshot({
+        path: ACCOUNT_SCREENSHOT,
+        fullPage: true,
+      });
+    }
+    await laptop.visitNotes(url);
+    expect(await laptop.notes()).toEqual(['Before signing up']);
+
+    // The laptop logs the phone out; the phone's next page asks for a login.
+    await laptop.page.goto(`${url}/account`);
+    await Promise.all([
+      laptop.page.waitForURL(/\/account$/),
+      laptop.page.click('#sessions form button'),
+    ]);
+    expect(await laptop.sessionsListed()).toHaveLength(1);
+    await phone.page.goto(`${url}/account`);
+    expect(phone.page.url()).toMatch(/\/login$/);
+
+    // A form another site posts, without the token, is refused.
+    const forged = await phone.page.request.post(`${url}/logout`, {
+      headers: { Origin: 'https://evil.example' },
+    });
+    expect(forged.status()).toBe(403);
   }, 120_000);
 });

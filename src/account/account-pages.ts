@@ -79,9 +79,9 @@ export function accountPage(
         ${sessions.map(
           (session) =>
             html`<li>
-              <span
-                >${session.userAgent ?? 'Unknown browser'}
-                <span class="muted"
+              <span class="session"
+                >${session.userAgent ?? 'Unknown browser'}<br /><span
+                  class="muted"
                   >from ${session.ip ?? 'an unknown address'}, since
                   ${when(session.createdAt)}, last seen
                   ${when(session.lastSeen)}</span

@@ -98,6 +98,9 @@ export function page(title: string, body: SafeHtml): string {
           button {
             cursor: pointer;
           }
+          li > .session {
+            white-space: normal;
+          }
           .muted {
             color: #777;
             font-size: 0.9rem;
