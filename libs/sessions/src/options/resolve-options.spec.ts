@@ -58,6 +58,7 @@ describe('resolveSessionsOptions', () => {
       saveEveryRequest: false,
       touchAfter: undefined,
       maxLifetime: undefined,
+      hashKeys: false,
       expireAtBrowserClose: false,
       requestContext: true,
       cleanup: {
@@ -100,6 +101,7 @@ describe('resolveSessionsOptions', () => {
         saveEveryRequest: true,
         touchAfter: 30,
         maxLifetime: 86400,
+        hashKeys: 'migrate',
         expireAtBrowserClose: true,
         cleanup,
         csrf: { trustedOrigins: ['https://app.example.org'] },
@@ -126,6 +128,7 @@ describe('resolveSessionsOptions', () => {
       saveEveryRequest: true,
       touchAfter: 30,
       maxLifetime: 86400,
+      hashKeys: 'migrate',
       expireAtBrowserClose: true,
       requestContext: true,
       cleanup,
@@ -234,7 +237,7 @@ describe('resolveSessionsOptions', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, touchAfter, maxLifetime, expireAtBrowserClose, requestContext, cleanup, csrf, auth, secret, fallbackSecrets, cache, fileStore\)/,
+        /^unknown option 'cookies' \(known options: store, entity, dataSource, cookie, saveEveryRequest, touchAfter, maxLifetime, hashKeys, expireAtBrowserClose, requestContext, cleanup, csrf, auth, secret, fallbackSecrets, cache, fileStore\)/,
       ),
       expect.stringMatching(
         /^'store' must be 'db', 'cached_db', 'cache', 'file', 'signed_cookies', a class that extends SessionStore or an instance of one, got 'redis'/,
@@ -388,6 +391,14 @@ describe('resolveSessionsOptions', () => {
     ).toEqual([
       "'touchAfter' (60 s) must be shorter than 'cookie.maxAge' (60 s), or sessions would expire before a read refreshes them.",
     ]);
+  });
+
+  it('checks hashKeys', () => {
+    expect(
+      problemsOf(() =>
+        resolveSessionsOptions({}, { hashKeys: 'yes' as never }),
+      ),
+    ).toEqual(["'hashKeys' must be true, false or 'migrate', got 'yes'."]);
   });
 
   it('checks the auth options', () => {

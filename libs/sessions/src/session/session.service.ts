@@ -18,7 +18,7 @@ import { SessionContextError } from '../errors/session-context.error.js';
 import { RequestSession } from './request-session.js';
 import { Session, type SessionSettings } from './session.js';
 
-/** Where a login came from, to show in a user's list of sessions. */
+/** What `login()` records beside the user: the auth hash, and where the login came from. */
 export interface LoginOptions {
   /**
    * A value derived from the user's credentials (Django's
