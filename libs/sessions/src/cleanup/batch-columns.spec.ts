@@ -21,5 +21,6 @@ describe('epochToDate', () => {
   it('gives the infinities as pg does, from the text JSON carries them as', () => {
     expect(epochToDate('-Infinity')).toBe(-Infinity);
     expect(epochToDate('Infinity')).toBe(Infinity);
+    expect(epochToDate(null)).toBeNull();
   });
 });

@@ -4,6 +4,8 @@ import type { SessionTable } from '../stores/session-table.js';
 
 /** Type OIDs of json and jsonb: their values travel as JSON as they are. */
 const JSON_TYPES = new Set([114, 3802]);
+/** Type OID of timestamptz (`expire_date`, `created_at`, `last_seen`). */
+const TIMESTAMPTZ_TYPE = 1184;
 
 /**
  * One column of the session entity as an `'events'` batch loads it: all the
@@ -40,7 +42,7 @@ export async function batchColumns(
   return columns.map((column, index) => {
     const value = `s.${names[index]}`;
     const type = fields[index].dataTypeID;
-    if (column.propertyName === 'expireDate') {
+    if (type === TIMESTAMPTZ_TYPE) {
       // Seconds since 1970 (a float8, exact to the microsecond): Node makes
       // a Date of a number many times faster than of text.
       return {
@@ -70,9 +72,13 @@ function same(value: unknown): unknown {
 
 /**
  * A `date_part('epoch', ...)` value as pg parses the timestamp: a Date to
- * the millisecond below, or ±Infinity (which JSON carries as text).
+ * the millisecond below, ±Infinity (which JSON carries as text), or `null`
+ * for a null.
  */
-export function epochToDate(seconds: unknown): Date | number {
+export function epochToDate(seconds: unknown): Date | number | null {
+  if (seconds === null) {
+    return null;
+  }
   const value = Number(seconds);
   return Number.isFinite(value)
     ? new Date(Math.floor(Math.round(value * 1e6) / 1000))
