@@ -22,8 +22,9 @@ export interface BatchColumn {
 }
 
 /**
- * The columns of `sessionTable`'s entity, with their types read from the table on
- * `client` (whose type parsers are the ones TypeORM's queries get).
+ * The columns of `sessionTable`'s entity that TypeORM loads (not those with
+ * `select: false`), with their types read from the table on `client` (whose
+ * type parsers are the ones TypeORM's queries get).
  */
 export async function batchColumns(
   sessionTable: SessionTable,
@@ -31,7 +32,7 @@ export async function batchColumns(
 ): Promise<BatchColumn[]> {
   const { dataSource, metadata, names: table } = sessionTable;
   const columns = metadata.columns.filter(
-    (column) => !column.isVirtualProperty,
+    (column) => !column.isVirtualProperty && column.isSelect,
   );
   const names = columns.map((column) =>
     dataSource.driver.escape(column.databaseName),

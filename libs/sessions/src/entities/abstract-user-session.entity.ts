@@ -27,25 +27,51 @@ export abstract class AbstractUserSessionEntity extends AbstractSessionEntity {
   })
   authUserId!: string | null;
 
+  // The columns below are bookkeeping for a user's list of sessions:
+  // `select: false`, so that loading sessions (TypeORM's `find()`, the
+  // events-mode cleanup) leaves them out unless asked for.
+
   /** When the session was created, by the database's clock. */
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @Column({
+    name: 'created_at',
+    type: 'timestamptz',
+    default: () => 'now()',
+    select: false,
+  })
   createdAt!: Date;
 
   /** When the session was last saved, by the database's clock. */
-  @Column({ name: 'last_seen', type: 'timestamptz', default: () => 'now()' })
+  @Column({
+    name: 'last_seen',
+    type: 'timestamptz',
+    default: () => 'now()',
+    select: false,
+  })
   lastSeen!: Date;
 
   /**
    * The address the login came from, if the app gave it to `login()` (from
    * the data's `_auth_ip`); `null` otherwise.
    */
-  @Column({ name: 'ip_address', type: 'varchar', length: 45, nullable: true })
+  @Column({
+    name: 'ip_address',
+    type: 'varchar',
+    length: 45,
+    nullable: true,
+    select: false,
+  })
   ipAddress!: string | null;
 
   /**
    * The login's `User-Agent`, if the app gave it to `login()` (from the
    * data's `_auth_user_agent`, its first 512 characters); `null` otherwise.
    */
-  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  @Column({
+    name: 'user_agent',
+    type: 'varchar',
+    length: 512,
+    nullable: true,
+    select: false,
+  })
   userAgent!: string | null;
 }
