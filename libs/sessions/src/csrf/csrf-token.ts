@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomText } from '../stores/session-key.js';
 
 // The CSRF secret of a session and the tokens that carry it, as Django's
 // `CSRF_USE_SESSIONS`: the secret stays in the session; each response gets
@@ -7,8 +8,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 const ALPHABET =
   'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-/** Random bytes at or above this are dropped, so every character is equally likely. */
-const UNBIASED_LIMIT = 256 - (256 % ALPHABET.length);
 /** Characters of a secret, and of a token's mask. */
 export const CSRF_SECRET_LENGTH = 32;
 const SECRET = new RegExp(`^[a-zA-Z0-9]{${CSRF_SECRET_LENGTH}}$`);
@@ -18,15 +17,7 @@ const TOKEN = new RegExp(`^[a-zA-Z0-9]{${2 * CSRF_SECRET_LENGTH}}$`);
 export function newCsrfSecret(
   random: (size: number) => Uint8Array = randomBytes,
 ): string {
-  let secret = '';
-  while (secret.length < CSRF_SECRET_LENGTH) {
-    for (const byte of random(CSRF_SECRET_LENGTH + 8)) {
-      if (byte < UNBIASED_LIMIT && secret.length < CSRF_SECRET_LENGTH) {
-        secret += ALPHABET[byte % ALPHABET.length];
-      }
-    }
-  }
-  return secret;
+  return randomText(ALPHABET, CSRF_SECRET_LENGTH, random);
 }
 
 /** Whether a value read from a session is a secret this module made. */

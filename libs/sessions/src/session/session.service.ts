@@ -11,6 +11,7 @@ import {
   SessionStore,
   type StoredUserSession,
 } from '../stores/session.store.js';
+import { hashSessionKey } from '../stores/session-key.js';
 import { SessionDataError } from '../errors/session-data.error.js';
 import { SessionsConfigurationError } from '../errors/sessions-configuration.error.js';
 import { SESSIONS_MESSAGES } from '../errors/sessions.messages.js';
@@ -231,7 +232,9 @@ export class SessionService {
     userId: string,
     currentSession?: Session,
   ): Promise<UserSession[]> {
-    const currentId = publicIdOf(currentSession?.sessionKey ?? null);
+    // A session's public id, as the stores list it: the hash of its key.
+    const currentKey = currentSession?.sessionKey ?? null;
+    const currentId = currentKey === null ? null : hashSessionKey(currentKey);
     const sessions = await this.store.listUserSessions(userId);
     return sessions.map((stored) => ({
       ...stored,
@@ -290,11 +293,6 @@ export class SessionService {
   async delete(key: string): Promise<boolean> {
     return this.store.acceptsKey(key) && (await this.store.delete(key));
   }
-}
-
-/** A session's public id, as the stores list it: the SHA-256 of its key, in hex. */
-function publicIdOf(key: string | null): string | null {
-  return key === null ? null : createHash('sha256').update(key).digest('hex');
 }
 
 /** The user id the session's data holds, unchecked; `null` for none. */

@@ -1,10 +1,33 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const KEY_LENGTH = 32;
-/** Random bytes at or above this are dropped, so every character is equally likely. */
-const UNBIASED_LIMIT = 256 - (256 % KEY_ALPHABET.length);
 const VALID_KEY = /^[a-z0-9]{8,40}$/;
+
+/**
+ * `length` characters of `alphabet`, each equally likely, from the OS
+ * CSPRNG (`random` is there for tests): random bytes at or above the
+ * largest multiple of the alphabet's size are dropped.
+ */
+export function randomText(
+  alphabet: string,
+  length: number,
+  random: (size: number) => Uint8Array = randomBytes,
+): string {
+  const unbiasedLimit = 256 - (256 % alphabet.length);
+  let text = '';
+  while (text.length < length) {
+    for (const byte of random(length + 8)) {
+      if (byte < unbiasedLimit) {
+        text += alphabet[byte % alphabet.length];
+        if (text.length === length) {
+          break;
+        }
+      }
+    }
+  }
+  return text;
+}
 
 /**
  * A new session key: 32 characters from `[a-z0-9]`, from the OS CSPRNG
@@ -13,18 +36,15 @@ const VALID_KEY = /^[a-z0-9]{8,40}$/;
 export function generateSessionKey(
   random: (size: number) => Uint8Array = randomBytes,
 ): string {
-  let key = '';
-  while (key.length < KEY_LENGTH) {
-    for (const byte of random(KEY_LENGTH + 8)) {
-      if (byte < UNBIASED_LIMIT) {
-        key += KEY_ALPHABET[byte % KEY_ALPHABET.length];
-        if (key.length === KEY_LENGTH) {
-          break;
-        }
-      }
-    }
-  }
-  return key;
+  return randomText(KEY_ALPHABET, KEY_LENGTH, random);
+}
+
+/**
+ * The SHA-256 of a session key, in hex: what `hashKeys` stores in its
+ * place, and the public id of the session in a user's list.
+ */
+export function hashSessionKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
 }
 
 /**

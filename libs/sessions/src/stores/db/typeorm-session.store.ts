@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { DataSource, EntityMetadata } from 'typeorm';
 import type { AbstractSessionEntity } from '../../entities/abstract-session.entity.js';
@@ -24,6 +23,7 @@ import {
 } from '../session.store.js';
 import { AUTH_KEYS } from '../../sessions.constants.js';
 import { TurnBatch } from './turn-batch.js';
+import { hashSessionKey } from '../session-key.js';
 import { SESSIONS_MESSAGES } from '../../errors/sessions.messages.js';
 
 /** Expired sessions deleted per statement by `clearExpired()`. */
@@ -133,7 +133,7 @@ export class TypeOrmSessionStore extends SessionStore {
 
   /** The key as the table holds it: its SHA-256 with `hashKeys`. */
   override storedKeyOf(key: string): string {
-    return this.hashKeys === false ? key : hashOfKey(key);
+    return this.hashKeys === false ? key : hashSessionKey(key);
   }
 
   /**
@@ -142,7 +142,7 @@ export class TypeOrmSessionStore extends SessionStore {
    */
   private lookupKeys(key: string): string[] {
     return this.hashKeys === 'migrate'
-      ? [hashOfKey(key), key]
+      ? [hashSessionKey(key), key]
       : [this.storedKeyOf(key)];
   }
 
@@ -332,7 +332,7 @@ export class TypeOrmSessionStore extends SessionStore {
     if (plainKeys.length > 0) {
       await this.query(this.sql.rehash, [
         plainKeys,
-        plainKeys.map((key) => hashOfKey(key)),
+        plainKeys.map((key) => hashSessionKey(key)),
       ]);
     }
   }
@@ -560,9 +560,4 @@ function buildStatements(
       `DELETE FROM ${table} WHERE ${key} IN ` +
       `(SELECT ${key} FROM ${table} WHERE ${expire} < now() LIMIT $1)`,
   };
-}
-
-/** The SHA-256 of a session key, in hex: what `hashKeys` stores. */
-function hashOfKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
 }
