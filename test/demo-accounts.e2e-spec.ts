@@ -1,34 +1,24 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { CleanupService } from 'nest-sessions';
 import request from 'supertest';
-import { AppModule } from '../src/app.module.js';
 import { demoVisitor, renewCsrfToken } from './support/demo-visitor.js';
-import { silentLogger } from './support/sessions-testing-module.js';
 import { sessionKeyFrom } from './support/test-app.js';
+import { InProcessDemo } from './support/demo-app.js';
 import { TestDatabase } from './support/test-database.js';
 
 /** The demo's accounts over HTTP: sign-up, login, the sessions page, password changes. */
 describe("The demo's accounts", () => {
   let database: TestDatabase;
   let app: INestApplication;
-  const previousUrl = process.env.DATABASE_URL;
+  let demo: InProcessDemo;
 
   beforeAll(async () => {
-    database = await TestDatabase.create({ migrate: false });
-    process.env.DATABASE_URL = database.url;
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .setLogger(silentLogger)
-      .compile();
-    app = await moduleRef
-      .createNestApplication({ logger: silentLogger })
-      .init();
+    demo = await InProcessDemo.start();
+    ({ app, database } = demo);
   });
 
   afterAll(async () => {
-    await app.close();
-    process.env.DATABASE_URL = previousUrl;
-    await database.drop();
+    await demo.close();
   });
 
   /** A browser that signed up as `username` (password 'a long password'), on the account page. */

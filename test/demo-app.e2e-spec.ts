@@ -1,31 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AppModule } from '../src/app.module.js';
-import { silentLogger } from './support/sessions-testing-module.js';
-import { TestDatabase } from './support/test-database.js';
+import { InProcessDemo } from './support/demo-app.js';
 
 /** The demo app's routes, as a visitor with a cookie jar uses them. */
 describe('The demo app', () => {
-  let database: TestDatabase;
   let app: INestApplication;
-  const previousUrl = process.env.DATABASE_URL;
+  let demo: InProcessDemo;
 
   beforeAll(async () => {
-    database = await TestDatabase.create({ migrate: false });
-    process.env.DATABASE_URL = database.url;
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .setLogger(silentLogger)
-      .compile();
-    app = await moduleRef
-      .createNestApplication({ logger: silentLogger })
-      .init();
+    demo = await InProcessDemo.start();
+    ({ app } = demo);
   });
 
   afterAll(async () => {
-    await app.close();
-    process.env.DATABASE_URL = previousUrl;
-    await database.drop();
+    await demo.close();
   });
 
   it('lists its routes at / without touching the session', async () => {

@@ -11,17 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CleanupService } from 'nest-sessions';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AppModule } from '../src/app.module.js';
 import { Note } from '../src/notes/note.entity.js';
 import { sessionFolder } from '../src/uploads/upload-files.js';
 import { VisitorDataService } from '../src/visitor/visitor-data.service.js';
 import { CLEANUP_MODES } from './support/cleanup-testing.js';
 import { waitForLockWait } from './support/lock-wait.js';
-import { silentLogger } from './support/sessions-testing-module.js';
 import { demoVisitor, renewCsrfToken } from './support/demo-visitor.js';
 import { sessionKeyFrom } from './support/test-app.js';
+import { InProcessDemo } from './support/demo-app.js';
 import { TestDatabase } from './support/test-database.js';
 
 /** The smallest PNG header: enough for the demo to recognise one. */
@@ -42,27 +40,17 @@ describe('The demo: a visitor’s notes and files', () => {
   let database: TestDatabase;
   let uploads: string;
   let app: INestApplication;
-  const previous = { ...process.env };
+  let demo: InProcessDemo;
 
   beforeAll(async () => {
-    database = await TestDatabase.create({ migrate: false });
     uploads = await mkdtemp(join(tmpdir(), 'demo-uploads-'));
-    process.env.DATABASE_URL = database.url;
-    process.env.UPLOADS_PATH = uploads;
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .setLogger(silentLogger)
-      .compile();
-    app = await moduleRef
-      .createNestApplication({ logger: silentLogger })
-      .init();
+    demo = await InProcessDemo.start({ UPLOADS_PATH: uploads });
+    ({ app, database } = demo);
   });
 
   afterAll(async () => {
-    await app.close();
-    process.env.DATABASE_URL = previous.DATABASE_URL;
-    process.env.UPLOADS_PATH = previous.UPLOADS_PATH;
+    await demo.close();
     await rm(uploads, { recursive: true, force: true });
-    await database.drop();
   });
 
   /** A new visitor who has written one note: their agent and session key. */
