@@ -16,6 +16,10 @@ import {
   resolveCleanupOptions,
 } from './resolve-cleanup-options.js';
 import {
+  type ResolvedAuthOptions,
+  resolveAuthOptions,
+} from './resolve-auth-options.js';
+import {
   type ResolvedCsrfOptions,
   resolveCsrfOptions,
 } from './resolve-csrf-options.js';
@@ -57,12 +61,6 @@ export interface ResolvedSessionsOptions
   readonly cleanup: ResolvedCleanupOptions;
   readonly csrf: ResolvedCsrfOptions;
   readonly auth: ResolvedAuthOptions;
-}
-
-/** The `auth` options, checked. */
-export interface ResolvedAuthOptions {
-  readonly currentHash:
-    ((userId: string) => string | null | Promise<string | null>) | undefined;
 }
 
 const STATIC_KEYS = ['store', 'entity', 'dataSource'];
@@ -375,34 +373,6 @@ function optionalSeconds(
     return undefined;
   }
   return value as number;
-}
-
-function resolveAuthOptions(
-  options: unknown,
-  problems: string[],
-): ResolvedAuthOptions {
-  if (options === undefined) {
-    return { currentHash: undefined };
-  }
-  if (!isPlainObject(options)) {
-    problems.push(`'auth' must be an object, got ${describe(options)}.`);
-    return { currentHash: undefined };
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'currentHash') {
-      problems.push(`unknown option 'auth.${key}' (known: currentHash).`);
-    }
-  }
-  const { currentHash } = options;
-  if (currentHash !== undefined && typeof currentHash !== 'function') {
-    problems.push(
-      `'auth.currentHash' must be a function from a user id to the user's auth hash (or null), got ${describe(currentHash)}.`,
-    );
-    return { currentHash: undefined };
-  }
-  return {
-    currentHash: currentHash as ResolvedAuthOptions['currentHash'],
-  };
 }
 
 function resolveSameSite(
